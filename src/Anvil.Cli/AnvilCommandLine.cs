@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Anvil.Cli.Commands;
+
+namespace Anvil.Cli;
+
+/// <summary>Builds the <c>anvil</c> command tree; one class per command under <c>Commands/</c>.</summary>
+public static class AnvilCommandLine
+{
+    /// <summary>Exit code for bad input or usage (ansible-runner's own checks also exit 1).</summary>
+    public const int InputError = 1;
+
+    /// <summary>Exit code for an argument the parser rejected.</summary>
+    public const int UsageError = 2;
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Anvil: run Ansible and capture every event (ansible-runner compatible).");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var root = Build();
+        var (rest, verbosity) = Verbosity.Extract(args);
+        var parse = root.Parse(rest);
+        Verbosity.Set(parse, verbosity);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            var err = error ?? Console.Error;
+            foreach (var e in parse.Errors)
+            {
+                await err.WriteLineAsync($"anvil: error: {e.Message}");
+            }
+            await err.WriteLineAsync($"Try '{CommandPath(parse)} --help' for the options.");
+            return UsageError;
+        }
+        var config = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+            // The run command handles Ctrl-C itself (it must write the final status before exiting).
+            ProcessTerminationTimeout = null,
+        };
+        return await parse.InvokeAsync(config);
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, r.Command is RootCommand ? "anvil" : r.Command.Name);
+        }
+        return string.Join(' ', names);
+    }
+}
+
+/// <summary>ansible-runner counts <c>-v</c>, <c>-vv</c> … <c>-vvvvv</c>; the parser cannot count repeated flags,
+/// so they are taken out before parsing and handed to the command afterwards.</summary>
+internal static class Verbosity
+{
+    private static readonly AsyncLocal<int> Current = new();
+
+    public static (string[] Remaining, int Count) Extract(string[] args)
+    {
+        var rest = new List<string>(args.Length);
+        var count = 0;
+        var afterDashDash = false;
+        foreach (var a in args)
+        {
+            if (!afterDashDash && a.Length >= 2 && a[0] == '-' && a.AsSpan(1).IndexOfAnyExcept('v') < 0)
+            {
+                count += a.Length - 1;
+                continue;
+            }
+            if (a == "--")
+            {
+                afterDashDash = true;
+            }
+            rest.Add(a);
+        }
+        return (rest.ToArray(), count);
+    }
+
+    public static void Set(ParseResult parse, int count) => Current.Value = count;
+
+    public static int Get() => Current.Value;
+}

@@ -1,0 +1,3 @@
+using Anvil.Cli;
+
+return await AnvilCommandLine.InvokeAsync(args);

@@ -1,0 +1,34 @@
+using Anvil.Runner.Execution;
+using Anvil.Runner.Inputs;
+
+namespace Anvil.Runner;
+
+/// <summary>The entry point of the runner library.</summary>
+/// <example>
+/// <code>
+/// var job = AnsibleRunner.Start(new RunnerOptions { PrivateDataDir = "demo", Playbook = "site.yml" });
+/// await foreach (var e in job.Events()) Console.WriteLine($"{e.Counter} {e.Event} {e.Host}");
+/// var result = await job.Completion; // result.Status, result.Rc, result.Stats
+/// </code>
+/// </example>
+public static class AnsibleRunner
+{
+    /// <summary>Checks the inputs and starts the run. Bad input throws <see cref="RunnerInputException"/> before
+    /// anything is written under <c>artifacts/</c>. Canceling <paramref name="ct"/> cancels the run.</summary>
+    public static RunnerJob Start(RunnerOptions options, CancellationToken ct = default)
+    {
+        var plan = Plan(options);
+        return new RunnerJob(options, plan, ct);
+    }
+
+    /// <summary>Runs to the end and returns the result.</summary>
+    public static Task<RunResult> RunAsync(RunnerOptions options, CancellationToken ct = default) =>
+        Start(options, ct).Completion;
+
+    /// <summary>Builds the command, environment and paths a run would use, without running anything.</summary>
+    public static JobPlan Plan(RunnerOptions options)
+    {
+        var pdd = PrivateDataDir.Load(options.PrivateDataDir);
+        return CommandBuilder.Build(options, pdd, CallbackPlugin.EnsureExtracted());
+    }
+}

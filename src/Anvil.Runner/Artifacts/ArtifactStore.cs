@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Anvil.Runner.Events;
+
+namespace Anvil.Runner.Artifacts;
+
+/// <summary>
+/// Writes one run's artifacts under <c>&lt;artifact dir&gt;/&lt;ident&gt;</c>: <c>command</c>, <c>stdout</c>,
+/// <c>stderr</c>, <c>job_events/</c>, then <c>status</c> and <c>rc</c>. Every whole-file write goes to a temporary
+/// name and is renamed into place, so a reader never sees half a file; all files are private to the user (0600).
+/// </summary>
+public sealed class ArtifactStore : IAsyncDisposable
+{
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PrivateDir = PrivateFile | UnixFileMode.UserExecute;
+
+    private readonly FileStream? _stdout;
+    private readonly ArrayBufferWriter<byte> _eventBuffer = new(4096);
+
+    private ArtifactStore(string directory, bool writeOutputFiles)
+    {
+        Directory = directory;
+        JobEventsDirectory = Path.Combine(directory, "job_events");
+        System.IO.Directory.CreateDirectory(JobEventsDirectory, PrivateDir);
+        if (writeOutputFiles)
+        {
+            _stdout = OpenPrivate(Path.Combine(directory, "stdout"));
+            OpenPrivate(Path.Combine(directory, "stderr")).Dispose();
+        }
+    }
+
+    public string Directory { get; }
+    public string JobEventsDirectory { get; }
+
+    /// <summary>Creates the run's directory, replacing what an earlier run with the same ident left there.</summary>
+    public static ArtifactStore Create(string directory, bool writeOutputFiles)
+    {
+        if (System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+        System.IO.Directory.CreateDirectory(directory, PrivateDir);
+        return new ArtifactStore(directory, writeOutputFiles);
+    }
+
+    public void WriteCommand(IReadOnlyList<string> command, string cwd, IReadOnlyDictionary<string, string> env)
+    {
+        var w = new ArrayBufferWriter<byte>();
+        w.Write("{\"command\": ["u8);
+        for (var i = 0; i < command.Count; i++)
+        {
+            if (i > 0)
+            {
+                w.Write(", "u8);
+            }
+            JobEventSerializer.WriteString(w, command[i]);
+        }
+        w.Write("], \"cwd\": "u8);
+        JobEventSerializer.WriteString(w, cwd);
+        w.Write(", \"env\": {"u8);
+        var first = true;
+        foreach (var (k, v) in env)
+        {
+            if (!first)
+            {
+                w.Write(", "u8);
+            }
+            first = false;
+            JobEventSerializer.WriteString(w, k);
+            w.Write(": "u8);
+            JobEventSerializer.WriteString(w, v);
+        }
+        w.Write("}}"u8);
+        WriteAtomically(Path.Combine(Directory, "command"), w.WrittenSpan);
+    }
+
+    /// <summary>Appends an event's text to the <c>stdout</c> artifact (non-empty text plus a newline).</summary>
+    public void AppendStdout(JobEvent e)
+    {
+        if (_stdout is null || e.Stdout.Length == 0)
+        {
+            return;
+        }
+        var bytes = Encoding.UTF8.GetBytes(e.Stdout + "\n");
+        _stdout.Write(bytes);
+    }
+
+    /// <summary>Appends an event's JSON line to the <c>stdout</c> artifact (JSON mode).</summary>
+    public void AppendStdoutLine(ReadOnlySpan<byte> line)
+    {
+        if (_stdout is null)
+        {
+            return;
+        }
+        _stdout.Write(line);
+        _stdout.WriteByte((byte)'\n');
+    }
+
+    public void FlushStdout() => _stdout?.Flush();
+
+    /// <summary>Writes <c>job_events/&lt;counter&gt;-&lt;uuid&gt;.json</c>; returns its path.</summary>
+    public string WriteEvent(JobEvent e)
+    {
+        _eventBuffer.ResetWrittenCount();
+        JobEventSerializer.Write(_eventBuffer, e);
+        var path = Path.Combine(JobEventsDirectory,
+            e.Counter.ToString(CultureInfo.InvariantCulture) + "-" + e.Uuid + ".json");
+        WriteAtomically(path, _eventBuffer.WrittenSpan);
+        return path;
+    }
+
+    public void WriteStatus(string status, int rc)
+    {
+        _stdout?.Flush();
+        WriteAtomically(Path.Combine(Directory, "rc"), Encoding.ASCII.GetBytes(rc.ToString(CultureInfo.InvariantCulture)));
+        WriteAtomically(Path.Combine(Directory, "status"), Encoding.ASCII.GetBytes(status));
+    }
+
+    /// <summary>Writes an extra artifact file atomically (e.g. which timeout fired).</summary>
+    public void WriteFile(string name, string content) =>
+        WriteAtomically(Path.Combine(Directory, name), Encoding.UTF8.GetBytes(content));
+
+    /// <summary>Keeps the newest <paramref name="keep"/> entries of the artifacts root, by modification time.</summary>
+    public static void Rotate(string artifactRoot, int keep)
+    {
+        if (keep <= 0 || !System.IO.Directory.Exists(artifactRoot))
+        {
+            return;
+        }
+        var entries = new DirectoryInfo(artifactRoot).EnumerateFileSystemInfos()
+            .OrderByDescending(e => e.LastWriteTimeUtc)
+            .Skip(keep);
+        foreach (var entry in entries)
+        {
+            if (entry is DirectoryInfo d)
+            {
+                d.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+    }
+
+    internal static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    {
+        var tmp = path + ".tmp";
+        using (var fs = OpenPrivate(tmp))
+        {
+            fs.Write(content);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static FileStream OpenPrivate(string path) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.Create,
+        Access = FileAccess.Write,
+        Share = FileShare.Read,
+        UnixCreateMode = PrivateFile,
+        BufferSize = 16 * 1024,
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stdout is not null)
+        {
+            await _stdout.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

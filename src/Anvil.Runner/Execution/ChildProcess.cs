@@ -1,0 +1,191 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace Anvil.Runner.Execution;
+
+/// <summary>
+/// A child started in its own session (so its pid is also its process-group id) with stdin on /dev/null and
+/// stdout and stderr merged into one pipe, read in order, the way a terminal would show them.
+/// </summary>
+internal sealed unsafe class ChildProcess : IDisposable
+{
+    private int _readFd;
+    private readonly Task<int> _exit;
+
+    private ChildProcess(int pid, int readFd)
+    {
+        Pid = pid;
+        _readFd = readFd;
+        _exit = Task.Factory.StartNew(WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    public int Pid { get; }
+
+    /// <summary>Completes with the exit code; a child killed by signal N gives -N, as Python's subprocess does.</summary>
+    public Task<int> Exited => _exit;
+
+    public static ChildProcess Start(string executablePath, IReadOnlyList<string> argv,
+        IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        int* fds = stackalloc int[2];
+        if (Native.pipe2(fds, Native.O_CLOEXEC) != 0)
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "pipe2 failed");
+        }
+        var readFd = fds[0];
+        var writeFd = fds[1];
+
+        var actions = NativeMemory.AllocZeroed(Native.OpaqueSize);
+        var attr = NativeMemory.AllocZeroed(Native.OpaqueSize);
+        var sigset = NativeMemory.AllocZeroed(Native.OpaqueSize);
+        var strings = new List<nint>();
+        try
+        {
+            Native.posix_spawn_file_actions_init(actions);
+            Native.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", Native.O_RDONLY, 0);
+            Native.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
+            Native.posix_spawn_file_actions_adddup2(actions, writeFd, 2);
+            Native.posix_spawn_file_actions_addchdir_np(actions, workingDirectory);
+
+            Native.posix_spawnattr_init(attr);
+            // The runtime blocks or handles some signals in its own threads; the child must start clean.
+            Native.sigemptyset(sigset);
+            Native.posix_spawnattr_setsigmask(attr, sigset);
+            for (var sig = 1; sig < 32; sig++)
+            {
+                if (sig is not Native.SIGKILL and not 19)
+                {
+                    Native.sigaddset(sigset, sig);
+                }
+            }
+            Native.posix_spawnattr_setsigdefault(attr, sigset);
+            Native.posix_spawnattr_setflags(attr,
+                (short)(Native.POSIX_SPAWN_SETSID | Native.POSIX_SPAWN_SETSIGMASK | Native.POSIX_SPAWN_SETSIGDEF));
+
+            var argvPtr = stackalloc nint[argv.Count + 1];
+            for (var i = 0; i < argv.Count; i++)
+            {
+                argvPtr[i] = Marshal.StringToCoTaskMemUTF8(argv[i]);
+                strings.Add(argvPtr[i]);
+            }
+            argvPtr[argv.Count] = 0;
+
+            var envPtr = (nint*)NativeMemory.Alloc((nuint)((environment.Count + 1) * sizeof(nint)));
+            try
+            {
+                var n = 0;
+                foreach (var (key, value) in environment)
+                {
+                    envPtr[n] = Marshal.StringToCoTaskMemUTF8(key + "=" + value);
+                    strings.Add(envPtr[n]);
+                    n++;
+                }
+                envPtr[n] = 0;
+
+                int pid;
+                var rc = Native.posix_spawn(&pid, executablePath, actions, attr, argvPtr, envPtr);
+                if (rc != 0)
+                {
+                    Native.close(readFd);
+                    throw new Win32Exception(rc, $"could not start {executablePath}");
+                }
+                return new ChildProcess(pid, readFd);
+            }
+            finally
+            {
+                NativeMemory.Free(envPtr);
+            }
+        }
+        finally
+        {
+            Native.close(writeFd);
+            Native.posix_spawn_file_actions_destroy(actions);
+            Native.posix_spawnattr_destroy(attr);
+            NativeMemory.Free(actions);
+            NativeMemory.Free(attr);
+            NativeMemory.Free(sigset);
+            foreach (var s in strings)
+            {
+                Marshal.FreeCoTaskMem(s);
+            }
+        }
+    }
+
+    /// <summary>Reads the merged output: the byte count, 0 at end of stream (every writer, grandchildren included,
+    /// closed), or -1 when nothing arrived within <paramref name="timeoutMs"/> (-1 waits without limit).</summary>
+    public int Read(Span<byte> buffer, int timeoutMs)
+    {
+        var fd = _readFd;
+        if (fd < 0)
+        {
+            return 0;
+        }
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                Native.PollFd pfd = new() { Fd = fd, Events = Native.POLLIN };
+                var ready = Native.poll(&pfd, 1, timeoutMs);
+                if (ready == 0)
+                {
+                    return -1;
+                }
+                if (ready < 0)
+                {
+                    var perr = Marshal.GetLastPInvokeError();
+                    if (perr == Native.EINTR)
+                    {
+                        continue;
+                    }
+                    throw new IOException($"waiting for the job's output failed (errno {perr})");
+                }
+                var n = Native.read(fd, p, buffer.Length);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != Native.EINTR)
+                {
+                    throw new IOException($"reading the job's output failed (errno {errno})");
+                }
+            }
+        }
+    }
+
+    /// <summary>Signals the whole process group (the job and everything it started).</summary>
+    public bool SignalGroup(int signal) => Native.kill(-Pid, signal) == 0;
+
+    private int WaitForExit()
+    {
+        int status;
+        while (true)
+        {
+            var r = Native.waitpid(Pid, &status, 0);
+            if (r == Pid)
+            {
+                break;
+            }
+            var errno = Marshal.GetLastPInvokeError();
+            if (r == -1 && errno != Native.EINTR)
+            {
+                return -1;
+            }
+        }
+        if (Native.WIFEXITED(status))
+        {
+            return Native.WEXITSTATUS(status);
+        }
+        return -Native.WTERMSIG(status);
+    }
+
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _readFd, -1);
+        if (fd >= 0)
+        {
+            Native.close(fd);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using Anvil.Runner.Execution;
+
+namespace Anvil.Runner.Inputs;
+
+/// <summary>
+/// The inputs found in a private data dir's <c>env/</c>. Each file is read once, so a named pipe (FIFO) works for
+/// every one of them, extravars included (ansible-runner silently ignores a FIFO extravars).
+/// </summary>
+public sealed record PrivateDataDir
+{
+    public required string Root { get; init; }
+    public IReadOnlyDictionary<string, string> EnvVars { get; init; } = new Dictionary<string, string>();
+    public JsonObject Settings { get; init; } = [];
+
+    /// <summary>Path of <c>env/extravars</c> when it is a regular file; Ansible reads it itself.</summary>
+    public string? ExtraVarsFile { get; init; }
+
+    /// <summary>Content of <c>env/extravars</c> when it was a named pipe: it must be handed on through a private
+    /// temporary file, since a pipe can be read only once.</summary>
+    public string? ExtraVarsFromPipe { get; init; }
+
+    public string? Cmdline { get; init; }
+
+    public string EnvDir => Path.Combine(Root, "env");
+
+    public static PrivateDataDir Load(string root)
+    {
+        root = Path.GetFullPath(root);
+        if (!Directory.Exists(root))
+        {
+            throw new RunnerInputException($"{root}: private data dir not found");
+        }
+        var env = Path.Combine(root, "env");
+
+        var envvars = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ReadIfPresent(Path.Combine(env, "envvars")) is { } envText)
+        {
+            foreach (var (k, v) in MappingFile.Parse(envText, Path.Combine(env, "envvars")))
+            {
+                envvars[k] = MappingFile.AsString(v);
+            }
+        }
+
+        var settings = ReadIfPresent(Path.Combine(env, "settings")) is { } settingsText
+            ? MappingFile.Parse(settingsText, Path.Combine(env, "settings"))
+            : [];
+
+        string? extraFile = null, extraPipe = null;
+        var extraPath = Path.Combine(env, "extravars");
+        var extraIsPipe = Native.IsFifo(extraPath);
+        if (ReadIfPresent(extraPath) is { } extraText)
+        {
+            MappingFile.Parse(extraText, extraPath); // Fail here, naming the file, rather than deep inside Ansible.
+            if (extraIsPipe)
+            {
+                extraPipe = extraText;
+            }
+            else
+            {
+                extraFile = extraPath;
+            }
+        }
+
+        var cmdline = ReadIfPresent(Path.Combine(env, "cmdline"));
+        if (cmdline is not null)
+        {
+            try
+            {
+                ShellWords.Split(cmdline);
+            }
+            catch (FormatException e)
+            {
+                throw new RunnerInputException($"{Path.Combine(env, "cmdline")}: {e.Message}");
+            }
+        }
+
+        return new PrivateDataDir
+        {
+            Root = root,
+            EnvVars = envvars,
+            Settings = settings,
+            ExtraVarsFile = extraFile,
+            ExtraVarsFromPipe = extraPipe,
+            Cmdline = cmdline,
+        };
+    }
+
+    private static string? ReadIfPresent(string path)
+    {
+        if (!File.Exists(path) && !Native.IsFifo(path))
+        {
+            return null;
+        }
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException e)
+        {
+            throw new RunnerInputException($"{path}: cannot read: {e.Message}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new RunnerInputException($"{path}: cannot read: permission denied", e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Anvil.Runner.Events;
+
+namespace Anvil.Runner;
+
+/// <summary>Everything a run needs; the typed counterpart of ansible-runner's <c>run()</c> keyword arguments.
+/// Only <see cref="PrivateDataDir"/> and one of <see cref="Playbook"/> or <see cref="Module"/> are required.</summary>
+public sealed record RunnerOptions
+{
+    /// <summary>The private data dir (<c>env/</c>, <c>inventory/</c>, <c>project/</c>, <c>artifacts/</c>).</summary>
+    public required string PrivateDataDir { get; init; }
+
+    /// <summary>Playbook path, relative to the project directory or absolute.</summary>
+    public string? Playbook { get; init; }
+
+    /// <summary>Module to run directly (ad-hoc mode, the <c>ansible</c> command).</summary>
+    public string? Module { get; init; }
+
+    /// <summary>Arguments of <see cref="Module"/>.</summary>
+    public string? ModuleArgs { get; init; }
+
+    /// <summary>Host pattern for module runs. Default: <c>all</c>.</summary>
+    public string? HostPattern { get; init; }
+
+    /// <summary>Run identifier: the artifacts go to <c>&lt;artifact dir&gt;/&lt;ident&gt;</c>. Default: a new UUID.</summary>
+    public string? Ident { get; init; }
+
+    /// <summary>Root of the artifacts. Default: <c>&lt;private data dir&gt;/artifacts</c>.</summary>
+    public string? ArtifactDir { get; init; }
+
+    /// <summary>Working directory of playbook runs. Default: <c>&lt;private data dir&gt;/project</c>.</summary>
+    public string? ProjectDir { get; init; }
+
+    /// <summary>Inventories, absolute or relative to <c>&lt;private data dir&gt;/inventory</c>. Default: that
+    /// directory, when it exists.</summary>
+    public IReadOnlyList<string>? Inventory { get; init; }
+
+    /// <summary>The Ansible program. Default: <c>ansible-playbook</c>, or <c>ansible</c> for module runs.</summary>
+    public string? Binary { get; init; }
+
+    /// <summary>Extra Ansible arguments (shell syntax); replaces <c>env/cmdline</c> when given.</summary>
+    public string? Cmdline { get; init; }
+
+    public string? Limit { get; init; }
+    public int? Forks { get; init; }
+
+    /// <summary>0 to 5; becomes <c>-v</c>…<c>-vvvvv</c>.</summary>
+    public int Verbosity { get; init; }
+
+    public string? Tags { get; init; }
+    public string? SkipTags { get; init; }
+
+    /// <summary>Extra variables passed as JSON with <c>-e</c>, after <c>env/extravars</c>.</summary>
+    public JsonObject? ExtraVars { get; init; }
+
+    /// <summary>Environment variables for Ansible, applied over <c>env/envvars</c>.</summary>
+    public IReadOnlyDictionary<string, string>? EnvVars { get; init; }
+
+    /// <summary>Overrides <c>env/settings</c> when given; the file's keys win, as in ansible-runner.</summary>
+    public RunnerSettings? Settings { get; init; }
+
+    /// <summary>Keep only the newest N artifact directories (0: keep all).</summary>
+    public int RotateArtifacts { get; init; }
+
+    /// <summary>Where to echo Ansible's text (or events as JSON lines with <see cref="JsonMode"/>). Default: nowhere.</summary>
+    public TextWriter? Output { get; init; }
+
+    /// <summary>Echo each event as one JSON line instead of its text.</summary>
+    public bool JsonMode { get; init; }
+
+    /// <summary>Drop every event's <c>event_data</c> (<c>--omit-event-data</c>).</summary>
+    public bool OmitEventData { get; init; }
+
+    /// <summary>Keep <c>event_data</c> only for failures (<c>--only-failed-event-data</c>).</summary>
+    public bool OnlyFailedEventData { get; init; }
+
+    /// <summary>Called for each event before it is written; return false to drop it. Runs off the thread that
+    /// reads Ansible's output, so a slow handler delays artifacts but never Ansible.</summary>
+    public Func<JobEvent, CancellationToken, ValueTask<bool>>? EventHandler { get; init; }
+
+    /// <summary>Called on every status change (<c>starting</c>, <c>running</c>, then the final status).</summary>
+    public Func<RunnerStatusChange, CancellationToken, ValueTask>? StatusHandler { get; init; }
+
+    /// <summary>Called once when the run has finished and every artifact is written.</summary>
+    public Func<RunResult, CancellationToken, ValueTask>? FinishedHandler { get; init; }
+}
+
+/// <summary>A status change; <see cref="Command"/> and <see cref="Cwd"/> are set for <c>starting</c>.</summary>
+public sealed record RunnerStatusChange(string Status, string RunnerIdent)
+{
+    public IReadOnlyList<string>? Command { get; init; }
+    public string? Cwd { get; init; }
+}
