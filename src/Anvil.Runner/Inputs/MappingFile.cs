@@ -45,6 +45,12 @@ public static class MappingFile
             throw new RunnerInputException(
                 $"{displayPath}:{e.Start.Line}:{e.Start.Column}: not valid YAML or JSON: {OneLine(message)}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input; locate it by how far parsing got.
+            var line = LastGoodLine(text);
+            throw new RunnerInputException($"{displayPath}:{line}: not valid YAML or JSON: unexpected content after line {line}", e);
+        }
         if (stream.Documents.Count == 0)
         {
             return new JsonObject();
@@ -54,6 +60,23 @@ public static class MappingFile
             throw new RunnerInputException($"{displayPath}: expected one YAML document, found {stream.Documents.Count}");
         }
         return ToJson(stream.Documents[0].RootNode);
+    }
+
+    private static long LastGoodLine(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        long line = 1;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                line = parser.Current?.End.Line ?? line;
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+        }
+        return line;
     }
 
     private static JsonNode? ToJson(YamlNode node) => node switch

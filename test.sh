@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite. Installs what the tests need (Debian packages) when missing, then runs every test project.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+missing=()
+command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
+/usr/bin/python3 -c 'import ansible_runner' >/dev/null 2>&1 || missing+=(python3-ansible-runner)
+[[ -x /usr/bin/time ]] || missing+=(time)
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]} (Debian packages the tests run for real)"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "test.sh: need root to install ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Anvil.slnx -c Release --nologo -v quiet 2>&1 | tee "$log" || status=$?
+
+# One closing line for CI: the sum over all test projects.
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if ((status == 0 && passed == 0)); then
+  echo "test.sh: no test ran" >&2
+  exit 1
+fi
+exit "$status"
