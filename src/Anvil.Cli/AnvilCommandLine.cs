@@ -17,6 +17,7 @@ public static class AnvilCommandLine
         var root = new RootCommand("Anvil: run Ansible and capture every event (ansible-runner compatible).");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        GroupedHelp.Install(root);
         return root;
     }
 
@@ -26,7 +27,7 @@ public static class AnvilCommandLine
         var (rest, verbosity) = Verbosity.Extract(args);
         var parse = root.Parse(rest);
         Verbosity.Set(parse, verbosity);
-        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        if (parse.Errors.Count > 0 && !GroupedHelp.IsHelp(parse.Action))
         {
             var err = error ?? Console.Error;
             foreach (var e in parse.Errors)

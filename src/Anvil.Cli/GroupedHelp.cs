@@ -16,15 +16,32 @@ internal sealed class GroupedHelp : SynchronousCommandLineAction
         _groups = groups;
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, GroupedHelp> Registered = new();
+
+    /// <summary>Gives <paramref name="command"/> grouped help; takes effect once <see cref="Install"/> has run on
+    /// the root command.</summary>
     public static void Apply(Command command, string usage, params (string Group, Option[] Options)[] groups)
     {
-        var help = command.Options.OfType<HelpOption>().FirstOrDefault();
-        if (help is not null)
-        {
-            var all = groups.Select(g => (g.Group, (IReadOnlyList<Option>)g.Options)).ToList();
-            all.Add(("Other", [help]));
-            help.Action = new GroupedHelp(usage, all);
-        }
+        var all = groups.Select(g => (g.Group, (IReadOnlyList<Option>)g.Options)).ToList();
+        Registered.AddOrUpdate(command, new GroupedHelp(usage, all));
+    }
+
+    /// <summary>Routes the root's (recursive) help option to grouped help where a command has it.</summary>
+    public static void Install(RootCommand root)
+    {
+        var help = root.Options.OfType<HelpOption>().First();
+        var fallback = help.Action!;
+        help.Action = new Dispatch(fallback);
+    }
+
+    public static bool IsHelp(CommandLineAction? action) => action is Dispatch or HelpAction;
+
+    private sealed class Dispatch(CommandLineAction fallback) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult) =>
+            Registered.TryGetValue(parseResult.CommandResult.Command, out var grouped)
+                ? grouped.Invoke(parseResult)
+                : fallback is SynchronousCommandLineAction sync ? sync.Invoke(parseResult) : 0;
     }
 
     public override int Invoke(ParseResult parseResult)
@@ -53,6 +70,9 @@ internal sealed class GroupedHelp : SynchronousCommandLineAction
                 w.WriteLine($"  {names + value,-34} {option.Description}");
             }
         }
+        w.WriteLine();
+        w.WriteLine("Other:");
+        w.WriteLine($"  {"-h, --help",-34} Show this help");
         return 0;
     }
 }

@@ -6,8 +6,6 @@
 # Event names and event_data follow ansible-runner 2.3.1, so the runner can write compatible job_events files.
 # Nothing is written to disk. Without ANVIL_EVENTS=1 the plugin behaves exactly like its base callback.
 
-from __future__ import annotations
-
 import base64
 import collections
 import contextlib
@@ -30,9 +28,10 @@ _ADHOC = bool(os.environ.get('AD_HOC_COMMAND_ID'))
 
 # Same base as ansible-runner: ORIGINAL_STDOUT_CALLBACK, else `minimal` for ad-hoc runs, else `default`.
 _BASE_NAME = os.environ.get('ORIGINAL_STDOUT_CALLBACK') or ('minimal' if _ADHOC else 'default')
-if _BASE_NAME in ('anvil_events', 'anvil.events.anvil_events'):
-    _BASE_NAME = 'default'
-_Base = callback_loader.get(_BASE_NAME, class_only=True) or callback_loader.get('default', class_only=True)
+_Base = callback_loader.get(_BASE_NAME, class_only=True) if _BASE_NAME != 'anvil_events' else None
+if _Base is None:
+    Display().warning("anvil_events: cannot use stdout callback '%s' as base, using 'default'" % _BASE_NAME)
+    _Base = callback_loader.get('default', class_only=True)
 
 # Take over the base's option definitions, so its get_option() calls work under our plugin name.
 DOCUMENTATION = getattr(sys.modules.get(_Base.__module__), 'DOCUMENTATION', None) or '''
@@ -58,16 +57,20 @@ def _env_flag(name):
     return os.environ.get(name, 'False').lower() == 'true'
 
 
+def _env_int(name):
+    try:
+        return int(os.environ[name])
+    except (KeyError, ValueError):
+        return None
+
+
 # The environment is fixed for the run: read it once, not per event.
 _OMIT_DATA = _env_flag('RUNNER_OMIT_EVENTS')
 _ONLY_FAILED = _env_flag('RUNNER_ONLY_FAILED_EVENTS')
-_MAX_RES = int(os.environ.get('MAX_EVENT_RES') or 700000)
-_IDS = {}
-for _key, _var in (('job_id', 'JOB_ID'), ('ad_hoc_command_id', 'AD_HOC_COMMAND_ID'),
-                   ('project_update_id', 'PROJECT_UPDATE_ID')):
-    with contextlib.suppress(ValueError):
-        if os.environ.get(_var):
-            _IDS[_key] = int(os.environ[_var])
+_MAX_RES = 700000 if _env_int('MAX_EVENT_RES') is None else _env_int('MAX_EVENT_RES')
+_IDS = {key: _env_int(var) for key, var in (('job_id', 'JOB_ID'), ('ad_hoc_command_id', 'AD_HOC_COMMAND_ID'),
+                                            ('project_update_id', 'PROJECT_UPDATE_ID'))
+        if _env_int(var) is not None}
 
 # Playbook/play/task context shared by all events of this process (forks get a copy of it).
 _ctx = {}
