@@ -57,20 +57,20 @@ def _env_flag(name):
     return os.environ.get(name, 'False').lower() == 'true'
 
 
-def _env_int(name):
+def _env_int(name, default=None):
     try:
         return int(os.environ[name])
     except (KeyError, ValueError):
-        return None
+        return default
 
 
 # The environment is fixed for the run: read it once, not per event.
 _OMIT_DATA = _env_flag('RUNNER_OMIT_EVENTS')
 _ONLY_FAILED = _env_flag('RUNNER_ONLY_FAILED_EVENTS')
-_MAX_RES = 700000 if _env_int('MAX_EVENT_RES') is None else _env_int('MAX_EVENT_RES')
-_IDS = {key: _env_int(var) for key, var in (('job_id', 'JOB_ID'), ('ad_hoc_command_id', 'AD_HOC_COMMAND_ID'),
-                                            ('project_update_id', 'PROJECT_UPDATE_ID'))
-        if _env_int(var) is not None}
+_MAX_RES = _env_int('MAX_EVENT_RES', 700000)
+_IDS = {key: value for key, var in (('job_id', 'JOB_ID'), ('ad_hoc_command_id', 'AD_HOC_COMMAND_ID'),
+                                    ('project_update_id', 'PROJECT_UPDATE_ID'))
+        if (value := _env_int(var)) is not None}
 
 # Playbook/play/task context shared by all events of this process (forks get a copy of it).
 _ctx = {}
@@ -272,7 +272,9 @@ def _write_fd(fd, text):
 
 if _ACTIVE:
     for _name in _FLAGGED_METHODS:
-        setattr(Display, _name, _with_flag(_name, getattr(Display, _name)))
+        # Display.debug is called very often and shows nothing unless ANSIBLE_DEBUG is on: only wrap it then.
+        if _name != 'debug' or C.DEFAULT_DEBUG:
+            setattr(Display, _name, _with_flag(_name, getattr(Display, _name)))
     Display.verbose = _wrap_verbose(Display.verbose)
     Display.display = _wrap_display(Display.display)
 
