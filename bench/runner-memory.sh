@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The runner's own peak memory as the number of events grows: Anvil and ansible-runner side by side.
-# Each runner process is polled for VmHWM (its own peak resident set, children excluded) until it exits.
+# Anvil runs with the GC setting its ./anvil wrapper sets. Each runner process is polled for VmHWM (its own peak resident set, children excluded) until it exits.
 set -euo pipefail
 
 usage() {
@@ -62,7 +62,7 @@ for tasks in $task_counts; do
     } >"$work/pdd/project/mem.yml"
     events=$((3 + tasks * (1 + 2 * hosts)))
     if [[ $only == *anvil* ]]; then
-        kb=$(cd "$repo_root" && peak_kb "$repo_root/.build/cli/anvil" run "$work/pdd" -p mem.yml -q -i "a$tasks")
+        kb=$(cd "$repo_root" && peak_kb env DOTNET_GCgen0size=0x400000 "$repo_root/.build/cli/anvil" run "$work/pdd" -p mem.yml -q -i "a$tasks")
         printf '%-8s %8d %10d %14d\n' anvil "$tasks" "$events" "$kb"
     fi
     if [[ $only == *runner* ]]; then

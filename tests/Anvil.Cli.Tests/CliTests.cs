@@ -12,7 +12,7 @@ public class CliTests
         return (code, output.ToString(), error.ToString());
     }
 
-    private static TempCopy Fixture() => new(Path.Combine(RepoRoot(), "tests", "fixtures", "pdd"));
+    private static TempDir Fixture() => new(RepoPaths.FixturePdd);
 
     [Fact]
     public async Task RunHelp_ListsTheOptionsInGroups()
@@ -60,7 +60,7 @@ public class CliTests
     public async Task MalformedExtravars_ExitsOneNamingFileAndLine_AndWritesNoArtifacts()
     {
         using var pdd = Fixture();
-        pdd.Write("env/extravars", "good: 1\nbad: {unclosed\n");
+        pdd.File("env/extravars", "good: 1\nbad: {unclosed\n");
         var (code, _, err) = await Anvil("run", pdd.Path, "-p", "ok.yml");
         Assert.Equal(1, code);
         Assert.Matches(@"^anvil: error: .*/env/extravars:\d+(:\d+)?: not valid YAML or JSON", err.Trim());
@@ -116,59 +116,5 @@ public class CliTests
             "--cmdline", "-e sleep_seconds=0");
         Assert.Equal(0, code);
         Assert.Equal("successful", File.ReadAllText(Path.Combine(artifacts, "a1", "status")));
-    }
-
-    internal static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Anvil.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("repository root not found");
-    }
-}
-
-internal sealed class TempCopy : IDisposable
-{
-    public TempCopy(string source)
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "anvil-cli-" + Guid.NewGuid().ToString("N")[..12]);
-        Copy(source, Path);
-    }
-
-    public string Path { get; }
-
-    public void Write(string relative, string content)
-    {
-        var full = System.IO.Path.Combine(Path, relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-    }
-
-    private static void Copy(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var d in Directory.EnumerateDirectories(from))
-        {
-            Copy(d, System.IO.Path.Combine(to, System.IO.Path.GetFileName(d)));
-        }
-        foreach (var f in Directory.EnumerateFiles(from))
-        {
-            File.Copy(f, System.IO.Path.Combine(to, System.IO.Path.GetFileName(f)));
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }

@@ -9,13 +9,11 @@ namespace Anvil.Integration.Tests;
 /// ansible-runner.</summary>
 internal static class Fixtures
 {
-    public static string Root { get; } = FindRoot();
-
-    public static string FixturePdd => Path.Combine(Root, "tests", "fixtures", "pdd");
-    public static string DemoPdd => Path.Combine(Root, "examples", "demo");
+    public static string FixturePdd => RepoPaths.FixturePdd;
+    public static string DemoPdd => RepoPaths.DemoPdd;
 
     /// <summary>A private copy of a private data dir, removed on dispose.</summary>
-    public static TempCopy Copy(string source) => new(source);
+    public static TempDir Copy(string source) => new(source);
 
     public static async Task<RunResult> RunAnvilAsync(string pdd, string playbook, string ident = "anvil",
         Action<RunnerOptions>? check = null, Func<RunnerOptions, RunnerOptions>? configure = null)
@@ -76,64 +74,6 @@ internal static class Fixtures
             var start = e.GetProperty("start_line").GetInt32();
             var end = e.GetProperty("end_line").GetInt32();
             Assert.Equal(e.GetProperty("stdout").GetString(), string.Join('\n', lines[start..end]));
-        }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Anvil.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("repository root (Anvil.slnx) not found");
-    }
-}
-
-internal sealed class TempCopy : IDisposable
-{
-    public TempCopy(string source)
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "anvil-it-" + Guid.NewGuid().ToString("N")[..12]);
-        CopyTree(source, Path);
-    }
-
-    public string Path { get; }
-
-    public string Write(string relative, string content)
-    {
-        var full = System.IO.Path.Combine(Path, relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-        return full;
-    }
-
-    private static void CopyTree(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var dir in Directory.EnumerateDirectories(from))
-        {
-            if (System.IO.Path.GetFileName(dir) != "artifacts")
-            {
-                CopyTree(dir, System.IO.Path.Combine(to, System.IO.Path.GetFileName(dir)));
-            }
-        }
-        foreach (var file in Directory.EnumerateFiles(from))
-        {
-            File.Copy(file, System.IO.Path.Combine(to, System.IO.Path.GetFileName(file)));
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
         }
     }
 }

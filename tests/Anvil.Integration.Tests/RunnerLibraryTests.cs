@@ -124,7 +124,7 @@ public class RunnerLibraryTests
     public async Task JobTimeout_SaysWhichLimitFired()
     {
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
-        pdd.Write("env/settings", "job_timeout: 2\n");
+        pdd.File("env/settings", "job_timeout: 2\n");
         var sw = Stopwatch.StartNew();
         var result = await Fixtures.RunAnvilAsync(pdd.Path, "sleep.yml");
         Assert.Equal(RunStatus.Timeout, result.Status);
@@ -138,7 +138,7 @@ public class RunnerLibraryTests
     public async Task NamedPipeExtravars_ReachThePlay()
     {
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
-        pdd.Write("project/echo.yml", "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug:\n        msg: \"value={{ piped_value }}\"\n");
+        pdd.File("project/echo.yml", "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug:\n        msg: \"value={{ piped_value }}\"\n");
         var fifo = Path.Combine(pdd.Path, "env", "extravars");
         Directory.CreateDirectory(Path.GetDirectoryName(fifo)!);
         using (var mk = Process.Start("mkfifo", [fifo])!)

@@ -235,7 +235,6 @@ public static class CommandBuilder
             set["ANSIBLE_LOAD_CALLBACK_PLUGINS"] = "1";
             set["AD_HOC_COMMAND_ID"] = "1";
         }
-        set["PYTHONUNBUFFERED"] = "1";
         foreach (var (k, v) in set)
         {
             env[k] = v;

@@ -17,6 +17,7 @@ internal sealed class EventJournal
     private readonly object _lock = new();
     private readonly string _jobEventsDir;
     private long _written; // number of entries ever appended
+    private int _readers;   // while nobody reads, only file paths are kept
     private bool _completed;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -29,8 +30,8 @@ internal sealed class EventJournal
         {
             var seq = _written++;
             // Large events are re-read from their file instead of being pinned in memory.
-            _ring[seq % Capacity] = (seq, e.Counter, path, e.Stdout.Length <= MaxCachedStdout &&
-                                                            (e.EventDataJson?.Length ?? 0) <= MaxCachedStdout ? e : null);
+            var keep = _readers > 0 && e.Stdout.Length <= MaxCachedStdout && (e.EventDataJson?.Length ?? 0) <= MaxCachedStdout;
+            _ring[seq % Capacity] = (seq, e.Counter, path, keep ? e : null);
             signal = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -49,6 +50,22 @@ internal sealed class EventJournal
     }
 
     public async IAsyncEnumerable<JobEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _readers);
+        try
+        {
+            await foreach (var e in ReadCoreAsync(ct).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _readers);
+        }
+    }
+
+    private async IAsyncEnumerable<JobEvent> ReadCoreAsync([EnumeratorCancellation] CancellationToken ct)
     {
         long next = 0;
         long lastCounter = 0;
