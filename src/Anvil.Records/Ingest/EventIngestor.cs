@@ -1,0 +1,381 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Anvil.Records.Storage;
+using Dapper;
+
+namespace Anvil.Records.Ingest;
+
+/// <summary>
+/// Turns a run's job events into ARA records (playbook, plays, tasks, files, hosts, results, stats), one batch per
+/// transaction. Each event is first claimed in <c>run_events(playbook_id, counter)</c>; an event already there was
+/// stored by an earlier delivery of the same batch and is skipped, so delivery may repeat but storage happens once.
+/// </summary>
+public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.7.4")
+{
+    private static readonly HashSet<string> FactActions =
+    [
+        "setup", "gather_facts", "ansible.builtin.setup", "ansible.builtin.gather_facts", "ansible.legacy.setup",
+        "ansible.legacy.gather_facts",
+    ];
+
+    public Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => new BatchWriter(c, tx, db.Dialect, batch, serverVersion).RunAsync(), ct);
+
+    /// <summary>The state of one batch inside its transaction.</summary>
+    private sealed class BatchWriter(DbConnection c, DbTransaction tx, SqlDialect dialect, IngestBatch batch, string serverVersion)
+    {
+        private readonly Dictionary<string, long> _files = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _hosts = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _plays = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _tasks = new(StringComparer.Ordinal);
+        private long _playbook;
+        private long _now;
+
+        private bool Pg => dialect == SqlDialect.Postgres;
+
+        public async Task<IngestResult> RunAsync()
+        {
+            _now = Clock.NowMicros();
+            _playbook = await EnsurePlaybookAsync().ConfigureAwait(false);
+            int stored = 0, duplicates = 0;
+            foreach (var ev in batch.Events)
+            {
+                var counter = ev.GetProperty("counter").GetInt64();
+                var name = Str(ev, "event") ?? "verbose";
+                var claimed = await c.ExecuteAsync(
+                    "INSERT INTO run_events (playbook_id, counter, event, stdout) VALUES (@p, @counter, @name, @stdout) ON CONFLICT DO NOTHING",
+                    new { p = _playbook, counter, name, stdout = Str(ev, "stdout") ?? "" }, tx).ConfigureAwait(false);
+                if (claimed == 0)
+                {
+                    duplicates++;
+                    continue;
+                }
+                stored++;
+                if (ev.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object)
+                {
+                    await ApplyAsync(name, ev, data).ConfigureAwait(false);
+                }
+            }
+            if (batch.FinalStatus is { } final)
+            {
+                await FinishAsync(final).ConfigureAwait(false);
+            }
+            return new IngestResult(_playbook, stored, duplicates);
+        }
+
+        private async Task<long> EnsurePlaybookAsync()
+        {
+            var run = batch.Run;
+            var existing = await c.ExecuteScalarAsync<long?>("SELECT id FROM playbooks WHERE run_ident = @ident",
+                new { ident = run.Ident }, tx).ConfigureAwait(false);
+            if (existing is { } id)
+            {
+                return id;
+            }
+            var arguments = run.Arguments is { } a ? a.GetRawText() : "{}";
+            id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO playbooks (created, updated, started, name, ansible_version, client_version, python_version,
+                    server_version, status, arguments, path, controller, "user", run_ident)
+                VALUES (@now, @now, @now, NULL, @ansible, @client, @python, @server, 'running', @arguments, @path,
+                    @controller, @user, @ident)
+                ON CONFLICT (run_ident) DO UPDATE SET updated = playbooks.updated
+                RETURNING id
+                """,
+                new
+                {
+                    now = _now, ansible = run.AnsibleVersion, client = run.ClientVersion, python = run.PythonVersion,
+                    server = serverVersion, arguments, path = run.Path, controller = run.Controller, user = run.User,
+                    ident = run.Ident,
+                }, tx).ConfigureAwait(false);
+            foreach (var label in run.Labels.Distinct(StringComparer.Ordinal))
+            {
+                var labelId = await c.ExecuteScalarAsync<long>(
+                    "INSERT INTO labels (created, updated, name) VALUES (@now, @now, @label) ON CONFLICT (name) DO UPDATE SET updated = labels.updated RETURNING id",
+                    new { now = _now, label }, tx).ConfigureAwait(false);
+                await c.ExecuteAsync("INSERT INTO playbooks_labels (playbook_id, label_id) VALUES (@id, @labelId) ON CONFLICT DO NOTHING",
+                    new { id, labelId }, tx).ConfigureAwait(false);
+            }
+            return id;
+        }
+
+        private Task ApplyAsync(string name, JsonElement ev, JsonElement data) => name switch
+        {
+            "playbook_on_start" => OnPlaybookStartAsync(ev),
+            "playbook_on_play_start" => OnPlayStartAsync(ev, data),
+            "playbook_on_task_start" => OnTaskStartAsync(ev, data),
+            "runner_on_ok" => OnResultAsync(ev, data, "ok"),
+            "runner_on_failed" => OnResultAsync(ev, data, "failed"),
+            "runner_on_skipped" => OnResultAsync(ev, data, "skipped"),
+            "runner_on_unreachable" => OnResultAsync(ev, data, "unreachable"),
+            "playbook_on_stats" => OnStatsAsync(ev, data),
+            _ => Task.CompletedTask,
+        };
+
+        private async Task OnPlaybookStartAsync(JsonElement ev)
+        {
+            var started = Time(Str(ev, "created")) ?? _now;
+            await c.ExecuteAsync("UPDATE playbooks SET started = @started, updated = @now WHERE id = @id",
+                new { started, now = _now, id = _playbook }, tx).ConfigureAwait(false);
+            await FileIdAsync(batch.Run.Path).ConfigureAwait(false);
+        }
+
+        private async Task OnPlayStartAsync(JsonElement ev, JsonElement data)
+        {
+            var started = Time(Str(ev, "created")) ?? _now;
+            await EndOpenAsync(started).ConfigureAwait(false);
+            await c.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL",
+                new { t = started, now = _now, p = _playbook }, tx).ConfigureAwait(false);
+            var uuid = Str(data, "play_uuid") ?? Str(ev, "uuid") ?? Guid.NewGuid().ToString();
+            var id = await c.ExecuteScalarAsync<long>(
+                "INSERT INTO plays (created, updated, started, name, uuid, status, playbook_id) VALUES (@now, @now, @started, @name, @uuid, 'running', @p) RETURNING id",
+                new { now = _now, started, name = Truncate(Str(data, "name") ?? Str(data, "play")), uuid = NormalUuid(uuid), p = _playbook },
+                tx).ConfigureAwait(false);
+            _plays[uuid] = id;
+        }
+
+        private async Task OnTaskStartAsync(JsonElement ev, JsonElement data)
+        {
+            var started = Time(Str(ev, "created")) ?? _now;
+            await EndOpenAsync(started).ConfigureAwait(false);
+            var playId = await PlayIdAsync(Str(data, "play_uuid")).ConfigureAwait(false);
+            var (path, line) = SplitTaskPath(Str(data, "task_path"));
+            var fileId = await FileIdAsync(path).ConfigureAwait(false);
+            var uuid = Str(data, "task_uuid") ?? Str(ev, "uuid") ?? Guid.NewGuid().ToString();
+            var handler = data.TryGetProperty("is_conditional", out var h) && h.ValueKind == JsonValueKind.True;
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO tasks (created, updated, started, name, uuid, action, lineno, tags, handler, status, file_id, play_id, playbook_id)
+                VALUES (@now, @now, @started, @name, @uuid, @action, @line, '[]', @handler, 'running', @fileId, @playId, @p)
+                RETURNING id
+                """,
+                new
+                {
+                    now = _now, started, name = Str(data, "task"), uuid = NormalUuid(uuid), action = Str(data, "task_action") ?? "",
+                    line, handler, fileId, playId, p = _playbook,
+                }, tx).ConfigureAwait(false);
+            _tasks[uuid] = id;
+        }
+
+        private async Task OnResultAsync(JsonElement ev, JsonElement data, string status)
+        {
+            var taskUuid = Str(data, "task_uuid");
+            var taskId = await TaskIdAsync(taskUuid).ConfigureAwait(false);
+            if (taskId is null)
+            {
+                return; // A result for a task we never saw start (cannot happen with Ansible's own events).
+            }
+            var hostName = Str(data, "host") ?? "localhost";
+            var hostId = await HostIdAsync(hostName).ConfigureAwait(false);
+            var playId = await PlayIdAsync(Str(data, "play_uuid")).ConfigureAwait(false);
+            var res = data.TryGetProperty("res", out var r) && r.ValueKind == JsonValueKind.Object ? r : default;
+            var changed = res.ValueKind == JsonValueKind.Object && res.TryGetProperty("changed", out var ch) && ch.ValueKind == JsonValueKind.True;
+            var ignore = data.TryGetProperty("ignore_errors", out var ie) && ie.ValueKind == JsonValueKind.True;
+            var started = Time(Str(data, "start")) ?? Time(Str(ev, "created")) ?? _now;
+            var ended = Time(Str(data, "end")) ?? Time(Str(ev, "created")) ?? _now;
+            var content = res.ValueKind == JsonValueKind.Object ? res.GetRawText() : "{}";
+            var resultId = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO results (created, updated, started, ended, status, changed, ignore_errors, content, host_id, task_id, play_id, playbook_id)
+                VALUES (@now, @now, @started, @ended, @status, @changed, @ignore, @content, @hostId, @taskId, @playId, @p)
+                RETURNING id
+                """,
+                new { now = _now, started, ended, status, changed, ignore, content, hostId, taskId, playId, p = _playbook },
+                tx).ConfigureAwait(false);
+
+            if (res.ValueKind == JsonValueKind.Object && res.TryGetProperty("_ansible_delegated_vars", out var dv) &&
+                dv.ValueKind == JsonValueKind.Object && Str(dv, "ansible_delegated_host") is { } delegated && delegated != hostName)
+            {
+                var delegatedId = await HostIdAsync(delegated).ConfigureAwait(false);
+                await c.ExecuteAsync("INSERT INTO results_delegated_to (result_id, host_id) VALUES (@resultId, @delegatedId) ON CONFLICT DO NOTHING",
+                    new { resultId, delegatedId }, tx).ConfigureAwait(false);
+            }
+            if (status is "failed" or "unreachable" && !ignore)
+            {
+                await c.ExecuteAsync("UPDATE tasks SET status = 'failed', updated = @now WHERE id = @taskId",
+                    new { now = _now, taskId }, tx).ConfigureAwait(false);
+            }
+            if (FactActions.Contains(Str(data, "task_action") ?? "") && res.ValueKind == JsonValueKind.Object &&
+                res.TryGetProperty("ansible_facts", out var facts) && facts.ValueKind == JsonValueKind.Object)
+            {
+                await c.ExecuteAsync("UPDATE hosts SET facts = @facts, updated = @now WHERE id = @hostId",
+                    new { facts = facts.GetRawText(), now = _now, hostId }, tx).ConfigureAwait(false);
+            }
+        }
+
+        private async Task OnStatsAsync(JsonElement ev, JsonElement data)
+        {
+            var ended = Time(Str(ev, "created")) ?? _now;
+            await EndOpenAsync(ended).ConfigureAwait(false);
+            await c.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL",
+                new { t = ended, now = _now, p = _playbook }, tx).ConfigureAwait(false);
+            var failed = false;
+            var hosts = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var key in new[] { "ok", "changed", "failures", "skipped", "dark", "processed" })
+            {
+                if (data.TryGetProperty(key, out var map) && map.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var p in map.EnumerateObject())
+                    {
+                        hosts.Add(p.Name);
+                        if (key is "failures" or "dark" && p.Value.ValueKind == JsonValueKind.Number && p.Value.GetInt32() > 0)
+                        {
+                            failed = true;
+                        }
+                    }
+                }
+            }
+            foreach (var host in hosts)
+            {
+                var hostId = await HostIdAsync(host).ConfigureAwait(false);
+                await c.ExecuteAsync(
+                    "UPDATE hosts SET ok = @ok, changed = @changed, failed = @failed, skipped = @skipped, unreachable = @unreachable, updated = @now WHERE id = @hostId",
+                    new
+                    {
+                        ok = Count(data, "ok", host), changed = Count(data, "changed", host), failed = Count(data, "failures", host),
+                        skipped = Count(data, "skipped", host), unreachable = Count(data, "dark", host), now = _now, hostId,
+                    }, tx).ConfigureAwait(false);
+            }
+            await c.ExecuteAsync("UPDATE playbooks SET status = @status, ended = @ended, updated = @now WHERE id = @p",
+                new { status = failed ? "failed" : "completed", ended, now = _now, p = _playbook }, tx).ConfigureAwait(false);
+        }
+
+        /// <summary>The run is over: anything still open is closed; without a stats event the runner's status decides.</summary>
+        private async Task FinishAsync(string runnerStatus)
+        {
+            await EndOpenAsync(_now).ConfigureAwait(false);
+            await c.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @now, updated = @now WHERE playbook_id = @p AND ended IS NULL",
+                new { now = _now, p = _playbook }, tx).ConfigureAwait(false);
+            var status = runnerStatus switch
+            {
+                "successful" => "completed",
+                "canceled" => "expired",
+                _ => "failed",
+            };
+            // A stats event already set completed/failed; the runner's verdict only overrides a run still open or one
+            // that ended badly outside Ansible's view (canceled, timed out).
+            await c.ExecuteAsync(
+                "UPDATE playbooks SET status = CASE WHEN status = 'running' OR @override THEN @status ELSE status END, ended = COALESCE(ended, @now), updated = @now WHERE id = @p",
+                new { status, now = _now, p = _playbook, @override = runnerStatus is "canceled" or "timeout" }, tx).ConfigureAwait(false);
+        }
+
+        private Task EndOpenAsync(long at) =>
+            c.ExecuteAsync(
+                "UPDATE tasks SET ended = @at, status = CASE WHEN status = 'running' THEN 'completed' ELSE status END, updated = @now WHERE playbook_id = @p AND ended IS NULL",
+                new { at, now = _now, p = _playbook }, tx);
+
+        private async Task<long> PlayIdAsync(string? uuid)
+        {
+            if (uuid is not null && _plays.TryGetValue(uuid, out var id))
+            {
+                return id;
+            }
+            var found = uuid is null
+                ? null
+                : await c.ExecuteScalarAsync<long?>("SELECT id FROM plays WHERE playbook_id = @p AND uuid = @uuid ORDER BY id DESC LIMIT 1",
+                    new { p = _playbook, uuid = NormalUuid(uuid) }, tx).ConfigureAwait(false);
+            found ??= await c.ExecuteScalarAsync<long?>("SELECT id FROM plays WHERE playbook_id = @p ORDER BY id DESC LIMIT 1",
+                new { p = _playbook }, tx).ConfigureAwait(false);
+            if (found is null)
+            {
+                // Ad-hoc runs have no play: make one so results have a home, as ARA does for ad-hoc commands.
+                found = await c.ExecuteScalarAsync<long>(
+                    "INSERT INTO plays (created, updated, started, name, uuid, status, playbook_id) VALUES (@now, @now, @now, @name, @uuid, 'running', @p) RETURNING id",
+                    new { now = _now, name = batch.Run.Path, uuid = NormalUuid(Guid.NewGuid().ToString()), p = _playbook }, tx).ConfigureAwait(false);
+            }
+            if (uuid is not null)
+            {
+                _plays[uuid] = found.Value;
+            }
+            return found.Value;
+        }
+
+        private async Task<long?> TaskIdAsync(string? uuid)
+        {
+            if (uuid is null)
+            {
+                return null;
+            }
+            if (_tasks.TryGetValue(uuid, out var id))
+            {
+                return id;
+            }
+            var found = await c.ExecuteScalarAsync<long?>("SELECT id FROM tasks WHERE playbook_id = @p AND uuid = @uuid ORDER BY id DESC LIMIT 1",
+                new { p = _playbook, uuid = NormalUuid(uuid) }, tx).ConfigureAwait(false);
+            if (found is { } f)
+            {
+                _tasks[uuid] = f;
+            }
+            return found;
+        }
+
+        private async Task<long> HostIdAsync(string name)
+        {
+            if (_hosts.TryGetValue(name, out var id))
+            {
+                return id;
+            }
+            id = await c.ExecuteScalarAsync<long>(
+                "INSERT INTO hosts (created, updated, name, playbook_id) VALUES (@now, @now, @name, @p) ON CONFLICT (name, playbook_id) DO UPDATE SET updated = hosts.updated RETURNING id",
+                new { now = _now, name = Truncate(name), p = _playbook }, tx).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "INSERT INTO latest_hosts (name, host_id, created, updated) VALUES (@name, @id, @now, @now) ON CONFLICT (name) DO UPDATE SET host_id = excluded.host_id, updated = excluded.updated",
+                new { name = Truncate(name), id, now = _now }, tx).ConfigureAwait(false);
+            _hosts[name] = id;
+            return id;
+        }
+
+        private async Task<long> FileIdAsync(string path)
+        {
+            if (_files.TryGetValue(path, out var id))
+            {
+                return id;
+            }
+            var existing = await c.ExecuteScalarAsync<long?>("SELECT id FROM files WHERE playbook_id = @p AND path = @path",
+                new { p = _playbook, path }, tx).ConfigureAwait(false);
+            if (existing is null)
+            {
+                var text = batch.Files.TryGetValue(path, out var t) ? t : "";
+                var sha1 = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text)));
+                var contentId = await c.ExecuteScalarAsync<long>(
+                    "INSERT INTO file_contents (created, updated, sha1, contents) VALUES (@now, @now, @sha1, @text) ON CONFLICT (sha1) DO UPDATE SET updated = file_contents.updated RETURNING id",
+                    new { now = _now, sha1, text }, tx).ConfigureAwait(false);
+                existing = await c.ExecuteScalarAsync<long>(
+                    "INSERT INTO files (created, updated, path, content_id, playbook_id) VALUES (@now, @now, @path, @contentId, @p) RETURNING id",
+                    new { now = _now, path, contentId, p = _playbook }, tx).ConfigureAwait(false);
+            }
+            _files[path] = existing.Value;
+            return existing.Value;
+        }
+
+        private (string Path, int Line) SplitTaskPath(string? taskPath)
+        {
+            if (string.IsNullOrEmpty(taskPath))
+            {
+                return (batch.Run.Path, 1);
+            }
+            var colon = taskPath.LastIndexOf(':');
+            return colon > 0 && int.TryParse(taskPath.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var line)
+                ? (taskPath[..colon], line)
+                : (taskPath, 1);
+        }
+
+        private static int Count(JsonElement data, string key, string host) =>
+            data.TryGetProperty(key, out var map) && map.ValueKind == JsonValueKind.Object &&
+            map.TryGetProperty(host, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
+
+        private static string? Str(JsonElement e, string name) =>
+            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        /// <summary>The runner's naive-UTC timestamps (and ISO strings with an offset) as stored microseconds.</summary>
+        private static long? Time(string? text) => text is null ? null : Clock.Parse(text);
+
+        /// <summary>ARA stores uuids as 32 hex characters; Ansible's have an optional "_n" repeat suffix.</summary>
+        private static string NormalUuid(string uuid) => uuid.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+
+        private static string? Truncate(string? s) => s is { Length: > 1024 } ? s[..1024] : s;
+    }
+}

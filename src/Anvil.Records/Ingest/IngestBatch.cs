@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Anvil.Records.Ingest;
+
+/// <summary>
+/// A slice of one run's job events, in counter order, as the runner's recorder sends it to be stored
+/// (<c>POST /api/v1/anvil/ingest</c>, or directly to <see cref="EventIngestor"/> for the local database).
+/// Sending the same batch twice stores it once.
+/// </summary>
+public sealed record IngestBatch
+{
+    public required RunInfo Run { get; init; }
+
+    /// <summary>Job events exactly as in <c>job_events/*.json</c>.</summary>
+    public required IReadOnlyList<JsonElement> Events { get; init; }
+
+    /// <summary>Contents of files referenced by these events and not sent before (playbook, task files), by absolute path.</summary>
+    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Set on the last batch of a run: the runner's final status (<c>successful</c>, <c>failed</c>,
+    /// <c>timeout</c>, <c>canceled</c>).</summary>
+    public string? FinalStatus { get; init; }
+}
+
+/// <summary>What the runner knows about a run that Ansible's events do not carry.</summary>
+public sealed record RunInfo
+{
+    /// <summary>The runner ident; identifies the playbook record across batches.</summary>
+    public required string Ident { get; init; }
+
+    /// <summary>Absolute path of the playbook (or <c>Ad-Hoc: module: args</c>).</summary>
+    public required string Path { get; init; }
+
+    public string AnsibleVersion { get; init; } = "unknown";
+    public string? PythonVersion { get; init; }
+    public string? ClientVersion { get; init; }
+    public string? Controller { get; init; }
+    public string? User { get; init; }
+
+    /// <summary>The command line as a mapping (ARA's <c>arguments</c>), secrets already redacted.</summary>
+    public JsonElement? Arguments { get; init; }
+
+    public IReadOnlyList<string> Labels { get; init; } = [];
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(IngestBatch))]
+[JsonSerializable(typeof(IngestResult))]
+internal sealed partial class IngestJsonContext : JsonSerializerContext;
+
+/// <summary>The answer to a batch: the playbook's id, and how many of the events were new.</summary>
+public sealed record IngestResult(long PlaybookId, int Stored, int Duplicates);

@@ -1,0 +1,192 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Anvil.Records.Storage;
+
+public enum SqlDialect
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// The records database: embedded SQLite by default (<c>$ANVIL_HOME/anvil.db</c>, <c>~/.anvil</c> when unset), or
+/// PostgreSQL when given a connection string. Opening applies pending migrations.
+/// </summary>
+public sealed class RecordsDatabase : IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
+
+    // SQLite allows one writer at a time; queueing writers here avoids "database is locked" under load.
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+
+    private RecordsDatabase(SqlDialect dialect, string connectionString, string description)
+    {
+        Dialect = dialect;
+        _connectionString = connectionString;
+        Description = description;
+        if (dialect == SqlDialect.Postgres)
+        {
+            _postgres = NpgsqlDataSource.Create(connectionString);
+        }
+    }
+
+    public SqlDialect Dialect { get; }
+
+    /// <summary>Where the data lives, safe to print (no password).</summary>
+    public string Description { get; }
+
+    /// <summary>The directory for Anvil's own files: <c>ANVIL_HOME</c>, else <c>~/.anvil</c>.</summary>
+    public static string Home =>
+        Environment.GetEnvironmentVariable("ANVIL_HOME") is { Length: > 0 } home
+            ? home
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".anvil");
+
+    /// <summary>
+    /// Opens (and migrates) a database. <paramref name="connection"/>: null or empty for the default SQLite file
+    /// (or <c>ANVIL_DATABASE</c> when set); a PostgreSQL URL (<c>postgres://user:pw@host:port/db</c>) or key-value
+    /// string (<c>Host=…;Database=…</c>); or a SQLite path (<c>sqlite:/path/file.db</c> or a path ending in <c>.db</c>).
+    /// </summary>
+    public static async Task<RecordsDatabase> OpenAsync(string? connection = null, bool migrate = true,
+        CancellationToken ct = default)
+    {
+        var db = Create(connection);
+        try
+        {
+            if (migrate)
+            {
+                await new Migrator(db).MigrateAsync(ct).ConfigureAwait(false);
+            }
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    internal static RecordsDatabase Create(string? connection)
+    {
+        connection = string.IsNullOrWhiteSpace(connection)
+            ? Environment.GetEnvironmentVariable("ANVIL_DATABASE")
+            : connection;
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            Directory.CreateDirectory(Home);
+            return Sqlite(Path.Combine(Home, "anvil.db"));
+        }
+        if (connection.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
+            connection.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return Postgres(FromUrl(connection));
+        }
+        if (connection.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            return Sqlite(connection["sqlite:".Length..]);
+        }
+        if (connection.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            return Postgres(connection);
+        }
+        return Sqlite(connection);
+    }
+
+    private static RecordsDatabase Sqlite(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var cs = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        return new RecordsDatabase(SqlDialect.Sqlite, cs, "sqlite:" + full);
+    }
+
+    private static RecordsDatabase Postgres(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        return new RecordsDatabase(SqlDialect.Postgres, b.ConnectionString,
+            $"postgres://{b.Username}@{b.Host}:{b.Port}/{b.Database}");
+    }
+
+    private static string FromUrl(string url)
+    {
+        var uri = new Uri(url);
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.Port > 0 ? uri.Port : 5432,
+            Database = uri.AbsolutePath.Trim('/') is { Length: > 0 } db ? db : "postgres",
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            b.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length > 1)
+            {
+                b.Password = Uri.UnescapeDataString(parts[1]);
+            }
+        }
+        return b.ConnectionString;
+    }
+
+    /// <summary>An open connection; dispose it when done. For SQLite, WAL mode and a busy timeout are set.</summary>
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(ct).ConfigureAwait(false);
+        }
+        var c = new SqliteConnection(_connectionString);
+        await c.OpenAsync(ct).ConfigureAwait(false);
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        return c;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns. On SQLite, writers are
+    /// queued so that they never fail with "database is locked".</summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        var sqlite = Dialect == SqlDialect.Sqlite;
+        if (sqlite)
+        {
+            await _sqliteWriter.WaitAsync(ct).ConfigureAwait(false);
+        }
+        try
+        {
+            await using var c = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var result = await work(c, tx).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            if (sqlite)
+            {
+                _sqliteWriter.Release();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync().ConfigureAwait(false);
+        }
+        _sqliteWriter.Dispose();
+    }
+}
