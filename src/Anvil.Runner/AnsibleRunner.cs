@@ -15,11 +15,13 @@ public static class AnsibleRunner
 {
     /// <summary>Checks the inputs and starts the run. Bad input throws <see cref="RunnerInputException"/> before
     /// anything is written under <c>artifacts/</c>. Canceling <paramref name="ct"/> cancels the run.</summary>
-    public static RunnerJob Start(RunnerOptions options, CancellationToken ct = default)
-    {
-        var plan = Plan(options);
-        return new RunnerJob(options, plan, ct);
-    }
+    public static RunnerJob Start(RunnerOptions options, CancellationToken ct = default) =>
+        Start(options, Plan(options), ct);
+
+    /// <summary>Starts a run from a plan made by <see cref="Plan"/> (inputs are read once, so a named pipe in
+    /// <c>env/</c> is not consumed twice).</summary>
+    public static RunnerJob Start(RunnerOptions options, JobPlan plan, CancellationToken ct = default) =>
+        new(options, plan, ct);
 
     /// <summary>Runs to the end and returns the result.</summary>
     public static Task<RunResult> RunAsync(RunnerOptions options, CancellationToken ct = default) =>

@@ -1,4 +1,24 @@
+using System.Runtime.CompilerServices;
+
 namespace Anvil.Tests.Shared;
+
+/// <summary>Keeps every test run away from the user's own records: ANVIL_HOME points at a fresh directory.</summary>
+internal static class TestEnvironment
+{
+    public static string AnvilHome { get; } =
+        Path.Combine(Path.GetTempPath(), "anvil-test-home-" + Guid.NewGuid().ToString("N")[..12]);
+
+#pragma warning disable CA2255 // A module initializer is the one place that runs before any test in the assembly.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Isolate()
+    {
+        Directory.CreateDirectory(AnvilHome);
+        Environment.SetEnvironmentVariable("ANVIL_HOME", AnvilHome);
+        Environment.SetEnvironmentVariable("ANVIL_DATABASE", null);
+        Environment.SetEnvironmentVariable("ANVIL_RECORD_TO", null);
+    }
+}
 
 /// <summary>Where things are in the repository, found from the test assembly's location.</summary>
 internal static class RepoPaths

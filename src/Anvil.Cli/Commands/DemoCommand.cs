@@ -42,7 +42,7 @@ internal static class DemoCommand
             {
                 PrintRecap(result, output);
                 return Task.CompletedTask;
-            });
+            }, new Recording.RecordingTarget(null, null));
         });
         return command;
     }

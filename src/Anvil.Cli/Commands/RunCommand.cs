@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Anvil.Cli.Recording;
 using Anvil.Runner;
 using Anvil.Runner.Inputs;
 
@@ -36,17 +37,26 @@ internal static class RunCommand
         var forks = new Option<int?>("--forks") { Description = "parallel processes (Ansible's --forks)", HelpName = "N" };
         var cmdline = new Option<string?>("--cmdline")
         { Description = "extra Ansible arguments in shell syntax; replaces env/cmdline", HelpName = "ARGS" };
+        var noRecord = new Option<bool>("--no-record") { Description = "do not record the run" };
+        var recordTo = new Option<string?>("--record-to")
+        {
+            Description = "record to this Anvil server instead of the local database (credentials from ANVIL_USERNAME/ANVIL_PASSWORD)",
+            HelpName = "URL",
+        };
+        var database = new Option<string?>("--database")
+        { Description = "local records database (default: ANVIL_DATABASE, else $ANVIL_HOME/anvil.db)", HelpName = "CONN" };
 
         var command = new Command("run", "Run a playbook (or a module) from a private data dir in the foreground; " +
                                          "the exit code is Ansible's.")
         {
             pdd, playbook, module, moduleArgs, hosts, binary, ident, rotate, artifactDir, projectDir, inventory, json,
-            quiet, omit, onlyFailed, verbose, limit, forks, cmdline,
+            quiet, omit, onlyFailed, verbose, limit, forks, cmdline, noRecord, recordTo, database,
         };
         GroupedHelp.Apply(command, "anvil run PRIVATE_DATA_DIR (-p PLAYBOOK | -m MODULE) [options]",
             ("What to run", [playbook, module, moduleArgs, hosts, binary]),
             ("Runner options", [ident, rotate, artifactDir, projectDir, inventory, json, quiet, omit, onlyFailed, verbose]),
-            ("Ansible options", [limit, forks, cmdline]));
+            ("Ansible options", [limit, forks, cmdline]),
+            ("Recording", [noRecord, recordTo, database]));
 
         command.SetAction(async (parse, ct) =>
         {
@@ -76,28 +86,49 @@ internal static class RunCommand
             {
                 return Fail(parse, "--hosts can only be used with -m");
             }
-            return await RunAsync(options, parse.InvocationConfiguration.Error, ct);
+            var record = parse.GetValue(noRecord)
+                ? null
+                : new RecordingTarget(parse.GetValue(recordTo) ?? EnvOrNull("ANVIL_RECORD_TO"), parse.GetValue(database));
+            return await RunAsync(options, parse.InvocationConfiguration.Error, ct, record: record);
         });
         return command;
     }
 
     /// <summary>Runs a job to its end with Ctrl-C and SIGTERM canceling it; returns Ansible's exit code.</summary>
     public static async Task<int> RunAsync(RunnerOptions options, TextWriter error, CancellationToken ct,
-        Func<RunResult, Task>? after = null)
+        Func<RunResult, Task>? after = null, RecordingTarget? record = null)
     {
-        RunnerJob job;
+        Runner.Execution.JobPlan plan;
         try
         {
-            job = AnsibleRunner.Start(options, ct);
+            plan = AnsibleRunner.Plan(options);
         }
         catch (RunnerInputException e)
         {
             await error.WriteLineAsync($"anvil: error: {e.Message}");
             return AnvilCommandLine.InputError;
         }
+        await using var recording = record is null ? null : await RunRecording.StartAsync(record, options, plan, ct);
+        if (recording is not null)
+        {
+            var userHandler = options.EventHandler;
+            options = options with
+            {
+                EventHandler = async (e, t) =>
+                {
+                    recording.Add(e);
+                    return userHandler is null || await userHandler(e, t);
+                },
+            };
+        }
+        var job = AnsibleRunner.Start(options, plan, ct);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; job.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; job.Cancel(); });
         var result = await job.Completion;
+        if (recording is not null)
+        {
+            await recording.ReportAsync(result, error, quiet: options.Output is null);
+        }
         if (after is not null)
         {
             await after(result);

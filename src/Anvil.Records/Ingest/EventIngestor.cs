@@ -118,8 +118,11 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
         private async Task OnPlaybookStartAsync(JsonElement ev)
         {
             var started = Time(Str(ev, "created")) ?? _now;
-            await c.ExecuteAsync("UPDATE playbooks SET started = @started, updated = @now WHERE id = @id",
-                new { started, now = _now, id = _playbook }, tx).ConfigureAwait(false);
+            var meta = ev.TryGetProperty("anvil", out var m) ? m : default;
+            await c.ExecuteAsync(
+                "UPDATE playbooks SET started = @started, updated = @now, ansible_version = COALESCE(@ansible, ansible_version), python_version = COALESCE(@python, python_version) WHERE id = @id",
+                new { started, now = _now, id = _playbook, ansible = Str(meta, "ansible_version"), python = Str(meta, "python_version") },
+                tx).ConfigureAwait(false);
             await FileIdAsync(batch.Run.Path).ConfigureAwait(false);
         }
 
@@ -145,17 +148,24 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             var (path, line) = SplitTaskPath(Str(data, "task_path"));
             var fileId = await FileIdAsync(path).ConfigureAwait(false);
             var uuid = Str(data, "task_uuid") ?? Str(ev, "uuid") ?? Guid.NewGuid().ToString();
-            var handler = data.TryGetProperty("is_conditional", out var h) && h.ValueKind == JsonValueKind.True;
+            var meta = ev.TryGetProperty("anvil", out var m) ? m : default;
+            // Anvil's callback says which task starts are handlers; otherwise ansible-runner's is_conditional does.
+            var handler = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("handler", out var hm)
+                ? hm.ValueKind == JsonValueKind.True
+                : data.TryGetProperty("is_conditional", out var h) && h.ValueKind == JsonValueKind.True;
+            var tags = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Array
+                ? t.GetRawText()
+                : "[]";
             var id = await c.ExecuteScalarAsync<long>(
                 """
                 INSERT INTO tasks (created, updated, started, name, uuid, action, lineno, tags, handler, status, file_id, play_id, playbook_id)
-                VALUES (@now, @now, @started, @name, @uuid, @action, @line, '[]', @handler, 'running', @fileId, @playId, @p)
+                VALUES (@now, @now, @started, @name, @uuid, @action, @line, @tags, @handler, 'running', @fileId, @playId, @p)
                 RETURNING id
                 """,
                 new
                 {
                     now = _now, started, name = Str(data, "task"), uuid = NormalUuid(uuid), action = Str(data, "task_action") ?? "",
-                    line, handler, fileId, playId, p = _playbook,
+                    line, tags, handler, fileId, playId, p = _playbook,
                 }, tx).ConfigureAwait(false);
             _tasks[uuid] = id;
         }
@@ -176,7 +186,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             var ignore = data.TryGetProperty("ignore_errors", out var ie) && ie.ValueKind == JsonValueKind.True;
             var started = Time(Str(data, "start")) ?? Time(Str(ev, "created")) ?? _now;
             var ended = Time(Str(data, "end")) ?? Time(Str(ev, "created")) ?? _now;
-            var content = res.ValueKind == JsonValueKind.Object ? res.GetRawText() : "{}";
+            var content = res.ValueKind == JsonValueKind.Object ? WithoutInternalKeys(res) : "{}";
             var resultId = await c.ExecuteScalarAsync<long>(
                 """
                 INSERT INTO results (created, updated, started, ended, status, changed, ignore_errors, content, host_id, task_id, play_id, playbook_id)
@@ -361,6 +371,38 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             return colon > 0 && int.TryParse(taskPath.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var line)
                 ? (taskPath[..colon], line)
                 : (taskPath, 1);
+        }
+
+        /// <summary>The module result as ARA keeps it: without Ansible's internal <c>_ansible_*</c> keys.</summary>
+        private static string WithoutInternalKeys(JsonElement res)
+        {
+            var hasInternal = false;
+            foreach (var p in res.EnumerateObject())
+            {
+                if (p.Name.StartsWith("_ansible", StringComparison.Ordinal))
+                {
+                    hasInternal = true;
+                    break;
+                }
+            }
+            if (!hasInternal)
+            {
+                return res.GetRawText();
+            }
+            var sb = new StringBuilder("{");
+            foreach (var p in res.EnumerateObject())
+            {
+                if (p.Name.StartsWith("_ansible", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                if (sb.Length > 1)
+                {
+                    sb.Append(", ");
+                }
+                sb.Append(JsonSerializer.Serialize(p.Name)).Append(": ").Append(p.Value.GetRawText());
+            }
+            return sb.Append('}').ToString();
         }
 
         private static int Count(JsonElement data, string key, string host) =>

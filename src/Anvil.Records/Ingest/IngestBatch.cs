@@ -52,3 +52,13 @@ internal sealed partial class IngestJsonContext : JsonSerializerContext;
 
 /// <summary>The answer to a batch: the playbook's id, and how many of the events were new.</summary>
 public sealed record IngestResult(long PlaybookId, int Stored, int Duplicates);
+
+/// <summary>The wire format of ingestion (snake_case JSON, source-generated).</summary>
+public static class IngestSerialization
+{
+    public static byte[] Serialize(IngestBatch batch) => JsonSerializer.SerializeToUtf8Bytes(batch, IngestJsonContext.Default.IngestBatch);
+
+    public static IngestResult DeserializeResult(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize(json, IngestJsonContext.Default.IngestResult)
+        ?? throw new JsonException("empty ingestion result");
+}

@@ -18,6 +18,7 @@ import threading
 import uuid
 
 from ansible import constants as C
+from ansible.release import __version__ as _ANSIBLE_VERSION
 from ansible.plugins.loader import callback_loader
 from ansible.utils.display import Display
 from ansible.utils.multiprocessing import context as mp_context
@@ -140,6 +141,9 @@ def _begin_marker(event, data):
             break
     if 'verbosity' in data:
         payload['verbosity'] = data.pop('verbosity')
+    meta = data.pop('_anvil', None)
+    if meta:
+        payload['anvil'] = meta  # for Anvil's recorder only; never written to job_events files
     payload['event_data'] = _event_data(event, data)
     try:
         text = json.dumps(payload, default=_json_default)
@@ -322,7 +326,8 @@ class _EventHooks(_Base):
         playbook_uuid = str(uuid.uuid4())
         _ctx.update(playbook=getattr(playbook, '_file_name', '???'), playbook_uuid=playbook_uuid)
         _drop(*_PLAY_KEYS + _TASK_KEYS)
-        with self._event('playbook_on_start', uuid=playbook_uuid):
+        meta = {'ansible_version': _ANSIBLE_VERSION, 'python_version': sys.version.split()[0]}
+        with self._event('playbook_on_start', uuid=playbook_uuid, _anvil=meta):
             super().v2_playbook_on_start(playbook)
 
     def v2_playbook_on_play_start(self, play):
@@ -343,18 +348,20 @@ class _EventHooks(_Base):
             return
         task_uuid = self._repeat_uuid(self._task_starts, str(task._uuid))
         with self._event('playbook_on_task_start', name=task.get_name(), is_conditional=is_conditional,
-                         uuid=task_uuid):
+                         uuid=task_uuid, _anvil={'tags': list(task.tags or [])}):
             super().v2_playbook_on_task_start(task, is_conditional)
 
     def v2_playbook_on_handler_task_start(self, task):
         # Handlers are reported as task starts with is_conditional=True (ansible-runner's convention).
         self._set_task(task)
-        with self._event('playbook_on_task_start', name=task.get_name(), uuid=str(task._uuid), is_conditional=True):
+        with self._event('playbook_on_task_start', name=task.get_name(), uuid=str(task._uuid), is_conditional=True,
+                         _anvil={'tags': list(task.tags or []), 'handler': True}):
             super().v2_playbook_on_handler_task_start(task)
 
     def v2_playbook_on_cleanup_task_start(self, task):
         self._set_task(task)
-        with self._event('playbook_on_task_start', name=task.get_name(), uuid=str(task._uuid), is_conditional=True):
+        with self._event('playbook_on_task_start', name=task.get_name(), uuid=str(task._uuid), is_conditional=True,
+                         _anvil={'tags': list(task.tags or []), 'handler': True}):
             super().v2_playbook_on_cleanup_task_start(task)
 
     def v2_playbook_on_vars_prompt(self, varname, private=True, prompt=None, encrypt=None, confirm=False,

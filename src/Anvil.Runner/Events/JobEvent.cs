@@ -29,6 +29,10 @@ public sealed record JobEvent
     /// <summary>The <c>event_data</c> mapping as UTF-8 JSON; null for runner-side verbose events, which have none.</summary>
     public ReadOnlyMemory<byte>? EventDataJson { get; init; }
 
+    /// <summary>What Anvil's callback adds for its own recorder and that ansible-runner's events do not carry
+    /// (the Ansible version on <c>playbook_on_start</c>, tags on task starts). Never written to <c>job_events/</c>.</summary>
+    public ReadOnlyMemory<byte>? MetaJson { get; init; }
+
     /// <summary>True for text that arrived outside any callback event (printed before the callback was loaded, or
     /// by something other than Ansible's display).</summary>
     public bool IsRunnerSide => EventDataJson is null;

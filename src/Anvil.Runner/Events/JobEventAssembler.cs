@@ -148,6 +148,7 @@ internal sealed class JobEventAssembler : IMarkerSink
             AdHocCommandId = header.AdHocCommandId,
             ProjectUpdateId = header.ProjectUpdateId,
             EventDataJson = header.EventData ?? "{}"u8.ToArray(),
+            MetaJson = header.Meta,
         });
     }
 
@@ -193,6 +194,7 @@ internal sealed class JobEventAssembler : IMarkerSink
         public long? AdHocCommandId { get; private init; }
         public long? ProjectUpdateId { get; private init; }
         public ReadOnlyMemory<byte>? EventData { get; private init; }
+        public ReadOnlyMemory<byte>? Meta { get; private init; }
 
         public static EventHeader? TryParse(byte[] payload)
         {
@@ -220,7 +222,7 @@ internal sealed class JobEventAssembler : IMarkerSink
             string? uuid = null, ev = null, created = null, parent = null;
             int? pid = null, verbosity = null;
             long? jobId = null, adHoc = null, projectUpdate = null;
-            ReadOnlyMemory<byte>? data = null;
+            ReadOnlyMemory<byte>? data = null, meta = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.GetString();
@@ -237,9 +239,10 @@ internal sealed class JobEventAssembler : IMarkerSink
                     case "ad_hoc_command_id": adHoc = AsLong(ref reader); break;
                     case "project_update_id": projectUpdate = AsLong(ref reader); break;
                     case "event_data":
-                        var start = (int)reader.TokenStartIndex;
-                        reader.Skip();
-                        data = payload.AsMemory(start, (int)reader.BytesConsumed - start);
+                        data = RawValue(payload, ref reader);
+                        break;
+                    case "anvil":
+                        meta = RawValue(payload, ref reader);
                         break;
                     default:
                         reader.Skip();
@@ -253,8 +256,15 @@ internal sealed class JobEventAssembler : IMarkerSink
             return new EventHeader(uuid)
             {
                 Event = ev, Created = created, ParentUuid = parent, Pid = pid, Verbosity = verbosity,
-                JobId = jobId, AdHocCommandId = adHoc, ProjectUpdateId = projectUpdate, EventData = data,
+                JobId = jobId, AdHocCommandId = adHoc, ProjectUpdateId = projectUpdate, EventData = data, Meta = meta,
             };
+        }
+
+        private static ReadOnlyMemory<byte> RawValue(byte[] payload, ref Utf8JsonReader reader)
+        {
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            return payload.AsMemory(start, (int)reader.BytesConsumed - start);
         }
 
         private static string? AsString(ref Utf8JsonReader r) =>

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Anvil.Records.Api;
+using Anvil.Records.Storage;
+
+namespace Anvil.Client;
+
+/// <summary>A records API call answered with an error status; <see cref="Body"/> is the server's JSON.</summary>
+public sealed class RecordsApiException(int status, string method, string path, string body)
+    : Exception($"{method} {path} failed with {status}: {body}")
+{
+    public int Status { get; } = status;
+    public string Body { get; } = body;
+}
+
+/// <summary>
+/// The records API from C#, the same with or without a server: <see cref="Http"/> talks to an Anvil (or ARA)
+/// server, <see cref="Offline"/> runs the API in this process on a local database through the very code the server
+/// uses. Paths are the API's (<c>/api/v1/playbooks</c>); results are JSON.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var client = await RecordsClient.Offline();
+/// var failed = await client.GetAsync("/api/v1/playbooks", ("status", "failed"));
+/// </code>
+/// </example>
+public sealed class RecordsClient : IAsyncDisposable
+{
+    private readonly IRecordsTransport _transport;
+    private readonly IAsyncDisposable? _owned;
+    private readonly string _baseUrl;
+
+    public RecordsClient(IRecordsTransport transport, string baseUrl = "http://localhost", IAsyncDisposable? owned = null)
+    {
+        _transport = transport;
+        _baseUrl = baseUrl;
+        _owned = owned;
+    }
+
+    public IRecordsTransport Transport => _transport;
+
+    /// <summary>A client for the server at <paramref name="serverUrl"/>.</summary>
+    public static RecordsClient Http(string serverUrl, string? username = null, string? password = null, TimeSpan? timeout = null)
+    {
+        var transport = new HttpRecordsTransport(serverUrl, username, password, timeout);
+        return new RecordsClient(transport, transport.ServerUrl, new DisposeAdapter(transport));
+    }
+
+    /// <summary>A client on a local database (default: the embedded SQLite file), with no server.</summary>
+    public static async Task<RecordsClient> Offline(string? database = null, CancellationToken ct = default)
+    {
+        var db = await RecordsDatabase.OpenAsync(database, ct: ct).ConfigureAwait(false);
+        return new RecordsClient(new RecordsApi(db), "http://localhost", db);
+    }
+
+    public Task<JsonElement> GetAsync(string path, params (string Name, string Value)[] query) =>
+        SendAsync("GET", path, query, null);
+
+    public Task<JsonElement> PostAsync(string path, object body) => SendAsync("POST", path, [], body);
+
+    public Task<JsonElement> PatchAsync(string path, object body) => SendAsync("PATCH", path, [], body);
+
+    public Task<JsonElement> PutAsync(string path, object body) => SendAsync("PUT", path, [], body);
+
+    public Task<JsonElement> DeleteAsync(string path) => SendAsync("DELETE", path, [], null);
+
+    /// <summary>Every item of a list endpoint, following <c>next</c> pages.</summary>
+    public async IAsyncEnumerable<JsonElement> ListAllAsync(string path, params (string Name, string Value)[] query)
+    {
+        var offset = 0;
+        while (true)
+        {
+            var page = await GetAsync(path, [.. query, ("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture))]).ConfigureAwait(false);
+            var results = page.GetProperty("results");
+            foreach (var item in results.EnumerateArray())
+            {
+                yield return item;
+            }
+            offset += results.GetArrayLength();
+            if (page.GetProperty("next").ValueKind == JsonValueKind.Null || results.GetArrayLength() == 0)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private async Task<JsonElement> SendAsync(string method, string path, (string Name, string Value)[] query, object? body)
+    {
+        var bytes = body switch
+        {
+            null => ReadOnlyMemory<byte>.Empty,
+            JsonNode node => System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()),
+            JsonElement el => System.Text.Encoding.UTF8.GetBytes(el.GetRawText()),
+            string s => System.Text.Encoding.UTF8.GetBytes(s),
+            _ => throw new ArgumentException("body must be a JsonNode, a JsonElement or a JSON string", nameof(body)),
+        };
+        var request = new ApiRequest(method, path, query.Select(q => new KeyValuePair<string, string>(q.Name, q.Value)).ToList(), bytes, _baseUrl);
+        var response = await _transport.SendAsync(request).ConfigureAwait(false);
+        if (response.Status >= 400)
+        {
+            throw new RecordsApiException(response.Status, method, path, System.Text.Encoding.UTF8.GetString(response.Body.Span));
+        }
+        if (response.Body.IsEmpty)
+        {
+            return default;
+        }
+        using var doc = JsonDocument.Parse(response.Body);
+        return doc.RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned is not null)
+        {
+            await _owned.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class DisposeAdapter(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
