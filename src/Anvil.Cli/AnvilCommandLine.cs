@@ -17,6 +17,9 @@ public static class AnvilCommandLine
         var root = new RootCommand("Anvil: run Ansible and capture every event (ansible-runner compatible).");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(UserCommand.Create());
         GroupedHelp.Install(root);
         return root;
     }

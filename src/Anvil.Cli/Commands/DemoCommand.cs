@@ -11,9 +11,11 @@ internal static class DemoCommand
     public static Command Create()
     {
         var quiet = new Option<bool>("--quiet", "-q") { Description = "do not echo Ansible's output" };
-        var command = new Command("demo", "Run the demo playbook (examples/demo) through the runner and show the result.")
+        var noServe = new Option<bool>("--no-serve") { Description = "record the run but do not start the server" };
+        var urls = new Option<string?>("--urls") { Description = $"where the server listens (default: {Anvil.Server.AnvilServer.DefaultUrl})", HelpName = "URLS" };
+        var command = new Command("demo", "Run the demo playbook (examples/demo) through the runner, record it, and serve the records.")
         {
-            quiet,
+            quiet, noServe, urls,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -38,11 +40,18 @@ internal static class DemoCommand
                 RotateArtifacts = 5,
                 Output = parse.GetValue(quiet) ? null : output,
             };
-            return await RunCommand.RunAsync(options, error, ct, result =>
+            var rc = await RunCommand.RunAsync(options, error, ct, result =>
             {
                 PrintRecap(result, output);
                 return Task.CompletedTask;
             }, new Recording.RecordingTarget(null, null));
+            if (rc != 0 || parse.GetValue(noServe))
+            {
+                return rc;
+            }
+            await output.WriteLineAsync();
+            await output.WriteLineAsync("The run is recorded; open the records in a browser or with the API:");
+            return await ServerCommand.ServeAsync(new Anvil.Server.ServerOptions { Urls = parse.GetValue(urls) }, output, error, ct);
         });
         return command;
     }

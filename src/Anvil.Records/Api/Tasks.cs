@@ -1,0 +1,273 @@
+using System.Data.Common;
+using Anvil.Records.Storage;
+
+namespace Anvil.Records.Api;
+
+/// <summary><c>/api/v1/tasks</c>, and the SimpleTask shape embedded in result details.</summary>
+public sealed partial class RecordsApi
+{
+    private static readonly string[] TaskStatuses = ["completed", "expired", "failed", "running", "unknown"];
+
+    private static readonly OrderField[] TaskOrder = DurationOrder("t");
+
+    private static readonly FieldSpec[] TaskFields =
+    [
+        new("tags", FieldKind.Json) { Default = "[]" },
+        new("started", FieldKind.DateTime),
+        new("ended", FieldKind.DateTime) { AllowNull = true },
+        new("duration", FieldKind.Duration) { AllowNull = true },
+        new("name", FieldKind.String) { AllowNull = true, AllowBlank = true },
+        new("uuid", FieldKind.Uuid) { AllowNull = true },
+        new("action", FieldKind.String) { Required = true },
+        new("lineno", FieldKind.Integer) { Required = true },
+        new("handler", FieldKind.Boolean) { Required = true },
+        new("status", FieldKind.Choice) { Choices = TaskStatuses },
+        new("play", FieldKind.Reference) { Required = true, Table = "plays" },
+        new("file", FieldKind.Reference) { Required = true, Table = "files" },
+        new("playbook", FieldKind.Reference) { Required = true, Table = "playbooks" },
+    ];
+
+    private const string TaskColumns =
+        "t.id, t.created, t.updated, t.started, t.ended, t.name, t.uuid, t.action, t.lineno, t.tags, t.handler, t.status, " +
+        "t.file_id, t.play_id, t.playbook_id";
+
+    // The task's path is its file's; its item count goes through the index on results.task_id.
+    private const string TaskExtraSql = "f.path, (SELECT COUNT(*) FROM results x WHERE x.task_id = t.id)";
+    private const string TaskJoins = " JOIN files f ON f.id = t.file_id";
+
+    private sealed record TaskRow
+    {
+        public long Id { get; init; }
+        public long Created { get; init; }
+        public long Updated { get; init; }
+        public long Started { get; init; }
+        public long? Ended { get; init; }
+        public string? Name { get; init; }
+        public string? Uuid { get; init; }
+        public string Action { get; init; } = "";
+        public int Lineno { get; init; }
+        public string Tags { get; init; } = "[]";
+        public bool Handler { get; init; }
+        public string Status { get; init; } = "unknown";
+        public long FileId { get; init; }
+        public long PlayId { get; init; }
+        public long PlaybookId { get; init; }
+    }
+
+    private sealed record TaskView(TaskRow Row, string Path, long Results);
+
+    private static TaskRow ReadTaskRow(DbDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        Created = r.GetInt64(1),
+        Updated = r.GetInt64(2),
+        Started = r.GetInt64(3),
+        Ended = r.GetInt64OrNull(4),
+        Name = r.GetStringOrNull(5),
+        Uuid = r.GetStringOrNull(6),
+        Action = r.GetString(7),
+        Lineno = (int)r.GetLong(8),
+        Tags = r.GetString(9),
+        Handler = r.GetBool(10),
+        Status = r.GetString(11),
+        FileId = r.GetInt64(12),
+        PlayId = r.GetInt64(13),
+        PlaybookId = r.GetInt64(14),
+    };
+
+    private static TaskView ReadTaskView(DbDataReader r) => new(ReadTaskRow(r), r.GetString(15), r.GetInt64(16));
+
+    private async Task<ApiResponse> ListTasksAsync(ApiRequest r, CancellationToken ct)
+    {
+        var (c, db) = await ReadAsync(ct).ConfigureAwait(false);
+        await using (c)
+        {
+            var q = new ListQuery(r, db);
+            q.Dates("created", "t.created");
+            q.Dates("updated", "t.updated");
+            q.Dates("started", "t.started");
+            q.Dates("ended", "t.ended");
+            q.Number("playbook", "t.playbook_id");
+            if (q.Text("playbook_name") is { } playbookName)
+            {
+                q.Where($"t.playbook_id IN (SELECT id FROM playbooks WHERE {q.ContainsSql("name", playbookName)})");
+            }
+            if (q.Text("playbook_path") is { } playbookPath)
+            {
+                q.Where($"t.playbook_id IN (SELECT id FROM playbooks WHERE {q.ContainsSql("path", playbookPath)})");
+            }
+            q.Number("play", "t.play_id");
+            q.Choices("status", "t.status", TaskStatuses);
+            q.Contains("name", "t.name");
+            q.Uuid("uuid", "t.uuid");
+            q.IExact("action", "t.action");
+            if (q.Text("path") is { } path)
+            {
+                q.Where($"t.file_id IN (SELECT id FROM files WHERE {q.ContainsSql("path", path)})");
+            }
+            q.Number("lineno", "t.lineno");
+            q.Bool("handler", "t.handler");
+            q.Order(TaskOrder, "t.id DESC", "t.id");
+            return await RunListAsync(r, db, q, TaskColumns + ", " + TaskExtraSql, "tasks t", TaskJoins, ReadTaskView, null, (o, t) =>
+            {
+                o.W.WriteStartObject();
+                o.Number("id", t.Row.Id);
+                WriteTaskItems(o, t);
+                o.String("path", t.Path);
+                o.Raw("tags", t.Row.Tags);
+                o.Number("play", t.Row.PlayId);
+                o.Time("created", t.Row.Created);
+                o.Time("updated", t.Row.Updated);
+                WriteTaskTail(o, t.Row);
+                o.Number("file", t.Row.FileId);
+                o.Number("playbook", t.Row.PlaybookId);
+                o.W.WriteEndObject();
+            }, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ApiResponse> TaskAsync(long id, CancellationToken ct)
+    {
+        var (c, db) = await ReadAsync(ct).ConfigureAwait(false);
+        await using (c)
+        {
+            if (!(await LoadTasksAsync(db, [id], ct).ConfigureAwait(false)).TryGetValue(id, out var task))
+            {
+                return Replies.NotFound();
+            }
+            var playbook = (await LoadPlaybooksAsync(db, [task.Row.PlaybookId], ct).ConfigureAwait(false))[task.Row.PlaybookId];
+            var play = (await LoadPlaysAsync(db, [task.Row.PlayId], ct).ConfigureAwait(false))[task.Row.PlayId];
+            var file = (await LoadFilesAsync(db, [task.Row.FileId], withContent: false, ct).ConfigureAwait(false))[task.Row.FileId];
+            using var o = new JsonOut();
+            o.W.WriteStartObject();
+            o.Number("id", task.Row.Id);
+            WriteTaskItems(o, task);
+            o.String("path", task.Path);
+            o.W.WritePropertyName("playbook");
+            WriteSimplePlaybook(o, playbook);
+            o.W.WritePropertyName("play");
+            WriteSimplePlay(o, play);
+            o.W.WritePropertyName("file");
+            WriteSimpleFile(o, file);
+            o.Raw("tags", task.Row.Tags);
+            o.Time("created", task.Row.Created);
+            o.Time("updated", task.Row.Updated);
+            WriteTaskTail(o, task.Row);
+            o.W.WriteEndObject();
+            return o.Finish(200);
+        }
+    }
+
+    private static async Task<Dictionary<long, TaskView>> LoadTasksAsync(Db db, long[] ids, CancellationToken ct)
+    {
+        var found = new Dictionary<long, TaskView>();
+        await using var reader = await db.ReaderAsync(
+            $"SELECT {TaskColumns}, {TaskExtraSql} FROM tasks t{TaskJoins} WHERE {db.In("t.id", "@ids")}", new { ids }, ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var task = ReadTaskView(reader);
+            found[task.Row.Id] = task;
+        }
+        return found;
+    }
+
+    private static void WriteTaskItems(JsonOut o, TaskView t)
+    {
+        o.W.WriteStartObject("items");
+        o.Number("results", t.Results);
+        o.W.WriteEndObject();
+    }
+
+    /// <summary><c>started, ended, duration, name, uuid, action, lineno, handler, status</c>.</summary>
+    private static void WriteTaskTail(JsonOut o, TaskRow row)
+    {
+        o.Time("started", row.Started);
+        o.Time("ended", row.Ended);
+        o.Duration(row.Started, row.Ended);
+        o.String("name", row.Name);
+        o.Uuid("uuid", row.Uuid);
+        o.String("action", row.Action);
+        o.Number("lineno", row.Lineno);
+        o.Bool("handler", row.Handler);
+        o.String("status", row.Status);
+    }
+
+    /// <summary>SimpleTask: <c>id, items, path, tags, started, …, status, file</c>.</summary>
+    private static void WriteSimpleTask(JsonOut o, TaskView t)
+    {
+        o.W.WriteStartObject();
+        o.Number("id", t.Row.Id);
+        WriteTaskItems(o, t);
+        o.String("path", t.Path);
+        o.Raw("tags", t.Row.Tags);
+        WriteTaskTail(o, t.Row);
+        o.Number("file", t.Row.FileId);
+        o.W.WriteEndObject();
+    }
+
+    private Task<ApiResponse> WriteTaskAsync(ApiRequest r, long? id, WriteMode mode, CancellationToken ct) => WriteAsync(async db =>
+    {
+        TaskRow? existing = null;
+        if (id is { } i)
+        {
+            await using var reader = await db.ReaderAsync($"SELECT {TaskColumns} FROM tasks t WHERE t.id = @i", new { i }, ct).ConfigureAwait(false);
+            existing = await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadTaskRow(reader) : throw Replies.NotFoundError();
+        }
+        using var body = RequestBody.Parse(r);
+        var v = await WriteFields.ValidateAsync(body.Root, TaskFields, mode, db, ct).ConfigureAwait(false);
+        var now = Clock.NowMicros();
+        var row = existing ?? new TaskRow { Created = now, Started = now };
+        row = row with
+        {
+            Updated = now,
+            Tags = v.TryGetValue("tags", out var tags) ? (string)tags! : row.Tags,
+            Started = v.TryGetValue("started", out var s) ? (long)s! : row.Started,
+            Ended = v.TryGetValue("ended", out var e) ? (long?)e : row.Ended,
+            Name = v.TryGetValue("name", out var n) ? (string?)n : row.Name,
+            Uuid = v.TryGetValue("uuid", out var u) ? (string?)u : row.Uuid,
+            Action = v.TryGetValue("action", out var a) ? (string)a! : row.Action,
+            Lineno = v.TryGetValue("lineno", out var l) ? (int)l! : row.Lineno,
+            Handler = v.TryGetValue("handler", out var h) ? (bool)h! : row.Handler,
+            Status = v.TryGetValue("status", out var st) ? (string)st! : row.Status,
+            FileId = v.TryGetValue("file", out var f) ? (long)f! : row.FileId,
+            PlayId = v.TryGetValue("play", out var pl) ? (long)pl! : row.PlayId,
+            PlaybookId = v.TryGetValue("playbook", out var pb) ? (long)pb! : row.PlaybookId,
+        };
+        if (existing is null)
+        {
+            row = row with
+            {
+                Id = await db.ScalarAsync<long>(
+                    """
+                    INSERT INTO tasks (created, updated, started, ended, name, uuid, action, lineno, tags, handler, status,
+                        file_id, play_id, playbook_id)
+                    VALUES (@Created, @Updated, @Started, @Ended, @Name, @Uuid, @Action, @Lineno, @Tags, @Handler, @Status,
+                        @FileId, @PlayId, @PlaybookId)
+                    RETURNING id
+                    """, row, ct).ConfigureAwait(false),
+            };
+        }
+        else
+        {
+            await db.ExecuteAsync(
+                """
+                UPDATE tasks SET updated = @Updated, started = @Started, ended = @Ended, name = @Name, uuid = @Uuid,
+                    action = @Action, lineno = @Lineno, tags = @Tags, handler = @Handler, status = @Status,
+                    file_id = @FileId, play_id = @PlayId, playbook_id = @PlaybookId
+                WHERE id = @Id
+                """, row, ct).ConfigureAwait(false);
+        }
+        using var o = new JsonOut();
+        o.W.WriteStartObject();
+        o.Number("id", row.Id);
+        o.Raw("tags", row.Tags);
+        o.Time("created", row.Created);
+        o.Time("updated", row.Updated);
+        WriteTaskTail(o, row);
+        o.Number("play", row.PlayId);
+        o.Number("file", row.FileId);
+        o.Number("playbook", row.PlaybookId);
+        o.W.WriteEndObject();
+        return o.Finish(existing is null ? 201 : 200);
+    }, ct);
+}

@@ -1,0 +1,133 @@
+using Anvil.Records.Api;
+using Anvil.Server.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Anvil.Server;
+
+/// <summary>Maps every request below <c>/api</c> (any method) onto the transport-independent API core: the HTTP
+/// request becomes an <see cref="ApiRequest"/>, the <see cref="ApiResponse"/> is written back as it is.</summary>
+internal static class ApiEndpoints
+{
+    private static readonly byte[] TooLarge = "{\"detail\":\"Request body too large.\"}"u8.ToArray();
+
+    public static IEndpointRouteBuilder MapRecordsApi(this IEndpointRouteBuilder app)
+    {
+        foreach (var pattern in new[] { "/api", "/api/{**rest}" })
+        {
+            // Described by RecordsOpenApi instead: one catch-all says nothing about the resources behind it.
+            app.Map(pattern, HandleAsync).ExcludeFromDescription();
+        }
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var limit = services.GetRequiredService<IOptions<RecordsServerOptions>>().Value.MaxRequestBodyBytes;
+        var body = await ReadBodyAsync(context.Request, limit, context.RequestAborted);
+        if (body is null)
+        {
+            // The rest of the body is not read; the connection must not be reused for the next request.
+            context.Response.Headers.Connection = "close";
+            await JsonReply.WriteAsync(context, StatusCodes.Status413RequestEntityTooLarge, TooLarge);
+            return;
+        }
+        var request = context.Request;
+        var query = new List<KeyValuePair<string, string>>(request.Query.Count);
+        foreach (var (name, values) in request.Query)
+        {
+            foreach (var value in values)
+            {
+                query.Add(new(name, value ?? ""));
+            }
+        }
+        var apiRequest = new ApiRequest(
+            request.Method.ToUpperInvariant(),
+            request.Path.Value ?? "/",
+            query,
+            body.Value,
+            $"{request.Scheme}://{request.Host}{request.PathBase}",
+            context.Items.TryGetValue(LoginMiddleware.UserItem, out var user) ? user as string : null);
+        var response = await services.GetRequiredService<IRecordsTransport>().SendAsync(apiRequest, context.RequestAborted);
+        await WriteAsync(context, response);
+    }
+
+    private static Task WriteAsync(HttpContext context, ApiResponse response)
+    {
+        var headers = context.Response.Headers;
+        var contentType = "application/json";
+        foreach (var (name, value) in response.Headers)
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                contentType = value; // an API answer that is not JSON (e.g. a run's console text) says so
+            }
+            else
+            {
+                headers[name] = value;
+            }
+        }
+        if (response.Status == StatusCodes.Status204NoContent)
+        {
+            context.Response.StatusCode = response.Status;
+            return Task.CompletedTask;
+        }
+        return JsonReply.WriteAsync(context, response.Status, response.Body, contentType);
+    }
+
+    /// <summary>The whole body, or null when it is larger than <paramref name="limit"/> bytes (declared or sent).</summary>
+    internal static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken ct)
+    {
+        limit = Math.Min(limit, Array.MaxLength - 1);
+        if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return ReadOnlyMemory<byte>.Empty; // no Content-Length and not chunked: the usual GET
+        }
+        try
+        {
+            if (request.ContentLength is { } declared)
+            {
+                if (declared > limit)
+                {
+                    return null;
+                }
+                if (declared == 0)
+                {
+                    return ReadOnlyMemory<byte>.Empty;
+                }
+                var exact = new byte[declared];
+                var n = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, ct);
+                return exact.AsMemory(0, n);
+            }
+            // Chunked (or no) body: grow as it comes, never beyond one byte past the limit.
+            var buffer = Array.Empty<byte>();
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        return null;
+                    }
+                    Array.Resize(ref buffer, (int)Math.Min(Math.Max(buffer.Length * 2L, 4096), limit + 1));
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0)
+                {
+                    return buffer.AsMemory(0, length);
+                }
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413RequestEntityTooLarge)
+        {
+            return null; // Kestrel's own limit
+        }
+    }
+}

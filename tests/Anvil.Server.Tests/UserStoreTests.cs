@@ -1,0 +1,129 @@
+using Anvil.Records.Storage;
+using Anvil.Records.Users;
+using Dapper;
+
+namespace Anvil.Server.Tests;
+
+/// <summary>The user store's behaviour, the same on every database (SQLite and PostgreSQL).</summary>
+public abstract class UserStoreContract
+{
+    protected abstract Task<RecordsDatabase> OpenAsync();
+
+    [Fact]
+    public async Task AddListVerifyRemove_RoundTrip()
+    {
+        await using var db = await OpenAsync();
+        var store = new UserStore(db);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var version = store.Version;
+        await store.AddAsync("zoe", "zoe-password");
+        await store.AddAsync("adam", "adam-password", admin: true);
+        Assert.True(store.Version > version);
+
+        var users = await store.ListAsync();
+        Assert.Equal(["adam", "zoe"], users.Select(u => u.Name));
+        Assert.True(users[0].Admin);
+        Assert.False(users[1].Admin);
+        Assert.All(users, u => Assert.InRange(u.Created, before, DateTimeOffset.UtcNow.AddSeconds(1)));
+
+        Assert.True(await store.VerifyAsync("zoe", "zoe-password"));
+        Assert.False(await store.VerifyAsync("zoe", "adam-password"));
+        Assert.False(await store.VerifyAsync("zoe", ""));
+        Assert.False(await store.VerifyAsync("nobody", "zoe-password"));
+        Assert.False(await store.VerifyAsync("ZOE", "zoe-password"));
+
+        version = store.Version;
+        Assert.True(await store.RemoveAsync("zoe"));
+        Assert.True(store.Version > version);
+        Assert.False(await store.RemoveAsync("zoe"));
+        Assert.False(await store.VerifyAsync("zoe", "zoe-password"));
+        Assert.Equal(["adam"], (await store.ListAsync()).Select(u => u.Name));
+    }
+
+    [Fact]
+    public async Task Add_ExistingName_FailsClearly()
+    {
+        await using var db = await OpenAsync();
+        var store = new UserStore(db);
+        await store.AddAsync("carol", "first");
+        var e = await Assert.ThrowsAsync<UserStoreException>(() => store.AddAsync("carol", "second"));
+        Assert.Equal("user 'carol' already exists", e.Message);
+        Assert.True(await store.VerifyAsync("carol", "first"));
+    }
+
+    [Theory]
+    [InlineData("", "the user name must not be empty")]
+    [InlineData("with:colon", "invalid user name 'with:colon'")]
+    [InlineData("with space", "invalid user name 'with space'")]
+    public async Task Add_InvalidName_FailsNamingIt(string name, string message)
+    {
+        await using var db = await OpenAsync();
+        var e = await Assert.ThrowsAsync<UserStoreException>(() => new UserStore(db).AddAsync(name, "pw"));
+        Assert.StartsWith(message, e.Message);
+        Assert.Empty(await new UserStore(db).ListAsync());
+    }
+
+    [Fact]
+    public async Task Add_EmptyPassword_Fails()
+    {
+        await using var db = await OpenAsync();
+        var e = await Assert.ThrowsAsync<UserStoreException>(() => new UserStore(db).AddAsync("dave", ""));
+        Assert.Equal("the password must not be empty", e.Message);
+    }
+
+    [Fact]
+    public async Task Passwords_AreStoredAsSaltedPbkdf2Hashes()
+    {
+        await using var db = await OpenAsync();
+        var store = new UserStore(db);
+        await store.AddAsync("erin", "same-password");
+        await store.AddAsync("frank", "same-password");
+        await using var c = await db.OpenConnectionAsync();
+        var hashes = (await c.QueryAsync<string>("SELECT password_hash FROM users ORDER BY name")).ToList();
+        Assert.All(hashes, h =>
+        {
+            Assert.Matches(@"^pbkdf2_sha256\$210000\$[A-Za-z0-9]{22}\$[A-Za-z0-9+/]{43}=$", h);
+            Assert.DoesNotContain("same-password", h, StringComparison.Ordinal);
+        });
+        Assert.NotEqual(hashes[0], hashes[1]); // random salts
+    }
+}
+
+public sealed class SqliteUserStoreTests : UserStoreContract, IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    protected override Task<RecordsDatabase> OpenAsync() => RecordsDatabase.OpenAsync(Path.Combine(_dir.Path, "users.db"));
+
+    public void Dispose() => _dir.Dispose();
+}
+
+public class PasswordHasherTests
+{
+    [Fact]
+    public void Verify_AcceptsADjangoHash()
+    {
+        // Made with Python's hashlib (as Django does): base64(pbkdf2_hmac("sha256", password, salt, 1000)).
+        const string django = "pbkdf2_sha256$1000$Xq7RzT2mNp9LkVb3YwHs5e$e+CR/RIAEbsbXyt+8hD29MNuHgOfvRBTzc3ZpbIcojg=";
+        Assert.True(PasswordHasher.Verify("correct horse ✓", django));
+        Assert.False(PasswordHasher.Verify("correct horse", django));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("md5$1$salt$hash")]
+    [InlineData("pbkdf2_sha256$notanumber$salt$aGFzaA==")]
+    [InlineData("pbkdf2_sha256$1000$salt$")]
+    [InlineData("pbkdf2_sha256$1000$salt$***")]
+    public void Verify_MalformedHash_IsFalse(string encoded) => Assert.False(PasswordHasher.Verify("pw", encoded));
+
+    [Fact]
+    public void Hash_RoundTrips_WithTheConfiguredIterations()
+    {
+        var hash = PasswordHasher.Hash("pässwörd");
+        Assert.StartsWith($"pbkdf2_sha256${PasswordHasher.Iterations}$", hash);
+        Assert.True(PasswordHasher.Iterations >= 210_000);
+        Assert.True(PasswordHasher.Verify("pässwörd", hash));
+        Assert.False(PasswordHasher.Verify("passwörd", hash));
+    }
+}
