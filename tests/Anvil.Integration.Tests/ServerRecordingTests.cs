@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Anvil.Cli;
+
+namespace Anvil.Integration.Tests;
+
+/// <summary>Recording to a real <c>anvil server</c> process, including one killed and restarted mid-run.</summary>
+public class ServerRecordingTests
+{
+    private static readonly string AnvilProgram = Path.Combine(AppContext.BaseDirectory, "anvil");
+
+    [Fact]
+    public async Task ServerKilledDuringARun_TheRunFinishes_AndAfterRestartTheRecordIsComplete()
+    {
+        using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
+        using var home = new TempDir();
+        var db = Path.Combine(home.Path, "server.db");
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var server = await StartServerAsync(url, db);
+        try
+        {
+            var err = new StringWriter();
+            var run = Task.Run(() => AnvilCommandLine.InvokeAsync(
+                ["run", pdd.Path, "-p", "slow_steps.yml", "-q", "-i", "killed-server", "--record-to", url], new StringWriter(), err));
+
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            server.Kill(entireProcessTree: true); // SIGKILL: no goodbye
+            await server.WaitForExitAsync();
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            server = await StartServerAsync(url, db);
+
+            var code = await run.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Equal(0, code);
+            Assert.DoesNotContain("not complete", err.ToString());
+
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            var playbooks = await http.GetFromJsonAsync<JsonElement>("/api/v1/playbooks");
+            var playbook = Assert.Single(playbooks.GetProperty("results").EnumerateArray());
+            Assert.Equal("completed", playbook.GetProperty("status").GetString());
+            Assert.Equal(8, playbook.GetProperty("items").GetProperty("results").GetInt32());
+            Assert.Equal(8, playbook.GetProperty("items").GetProperty("tasks").GetInt32());
+            var id = playbook.GetProperty("id").GetInt64();
+            var output = await http.GetFromJsonAsync<JsonElement>($"/api/v1/anvil/playbooks/{id}/output");
+            var artifactEvents = Directory.GetFiles(Path.Combine(pdd.Path, "artifacts", "killed-server", "job_events")).Length;
+            Assert.Equal(artifactEvents, output.GetProperty("events").GetArrayLength());
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task RecordTo_StoresTheRun_ReadableThroughTheApi()
+    {
+        using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
+        using var home = new TempDir();
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var server = await StartServerAsync(url, Path.Combine(home.Path, "s.db"));
+        try
+        {
+            var code = await AnvilCommandLine.InvokeAsync(["run", pdd.Path, "-p", "loop.yml", "-q", "--record-to", url],
+                new StringWriter(), new StringWriter());
+            Assert.Equal(0, code);
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            var results = await http.GetFromJsonAsync<JsonElement>("/api/v1/results?ignore_errors=true");
+            var ignored = Assert.Single(results.GetProperty("results").EnumerateArray());
+            Assert.Equal("ignored", ignored.GetProperty("status").GetString());
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    private static async Task<Process> StartServerAsync(string url, string database)
+    {
+        var psi = new ProcessStartInfo(AnvilProgram, ["server", "--urls", url, "--database", database])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var p = Process.Start(psi)!;
+        _ = p.StandardOutput.ReadToEndAsync();
+        _ = p.StandardError.ReadToEndAsync();
+        using var http = new HttpClient();
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                if ((await http.GetAsync(url + "/healthz")).IsSuccessStatusCode)
+                {
+                    return p;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        p.Kill(true);
+        throw new InvalidOperationException("anvil server did not start");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
