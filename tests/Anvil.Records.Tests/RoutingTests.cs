@@ -148,7 +148,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
         var reply = await Post("/api/v1/playbooks", new
         {
             ansible_version = "2.14",
-            path = "/p.yml",
+            path = "/p<a>&'b'+`c`.yml",
             name,
             arguments = new Dictionary<string, object> { ["cl\u00e9"] = "v\u00e4lue <&>", ["n"] = new[] { 1, 2 } },
         });
@@ -157,6 +157,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
         const string escapedArguments = "\"arguments\":{\"cl\\u00e9\":\"v\\u00e4lue <&>\",\"n\":[1,2]}";
         Assert.Contains("\"name\":" + escapedName, reply.Text, StringComparison.Ordinal);
         Assert.Contains(escapedArguments, reply.Text, StringComparison.Ordinal);
+        Assert.Contains("\"path\":\"/p<a>&'b'+`c`.yml\"", reply.Text, StringComparison.Ordinal);
         Assert.Equal(name, reply["name"].GetString());
         var list = await Get("/api/v1/playbooks");
         Assert.Contains("\"name\":" + escapedName, list.Text, StringComparison.Ordinal);

@@ -127,28 +127,19 @@ public class AuthTests
         await using var server = await RunningServer.StartAsync(write: true, users: (User, Password));
         var authenticator = server.App.Services.GetRequiredService<BasicAuthenticator>();
 
-        // What one PBKDF2 check costs on this machine.
-        var hash = PasswordHasher.Hash(Password);
-        var one = Stopwatch.StartNew();
-        Assert.True(PasswordHasher.Verify(Password, hash));
-        one.Stop();
-
         // Concurrent first requests share one check.
         var first = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
             server.SendAsync(HttpMethod.Post, "/api/v1/labels", Right, "{}")));
         Assert.All(first, r => Assert.NotEqual(HttpStatusCode.Unauthorized, r.StatusCode));
         Assert.Equal(1, authenticator.Verifications);
 
-        var clock = Stopwatch.StartNew();
         for (var i = 0; i < 200; i++)
         {
             using var response = await server.SendAsync(HttpMethod.Post, "/api/v1/labels", Right, "{}");
             Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
         }
-        clock.Stop();
+        // The counter proves it: 200 more requests, still the one slow password check.
         Assert.Equal(1, authenticator.Verifications);
-        Assert.True(clock.Elapsed < one.Elapsed * 200 / 4,
-            $"200 requests took {clock.ElapsedMilliseconds} ms; one PBKDF2 check takes {one.ElapsedMilliseconds} ms");
 
         // Wrong passwords are not remembered: each one is checked (and refused).
         await AssertRefused(await server.SendAsync(HttpMethod.Post, "/api/v1/labels", Wrong, "{}"), Invalid);

@@ -32,11 +32,13 @@ public sealed partial class RecordsApi
         "p.id, p.created, p.updated, p.started, p.ended, p.name, p.ansible_version, p.client_version, p.python_version, " +
         "p.server_version, p.status, p.arguments, p.path, p.controller, p.\"user\"";
 
-    // Counted in the same query as the rows, each through the index on the child's playbook_id.
+    // The counts are kept up to date by triggers (migration 0002): read with the rows, never counted per request, so a
+    // playbook with a million results costs what any other does.
     private const string PlaybookItemsSql =
-        "(SELECT COUNT(*) FROM plays x WHERE x.playbook_id = p.id), (SELECT COUNT(*) FROM tasks x WHERE x.playbook_id = p.id), " +
-        "(SELECT COUNT(*) FROM results x WHERE x.playbook_id = p.id), (SELECT COUNT(*) FROM hosts x WHERE x.playbook_id = p.id), " +
-        "(SELECT COUNT(*) FROM files x WHERE x.playbook_id = p.id), (SELECT COUNT(*) FROM records x WHERE x.playbook_id = p.id)";
+        "COALESCE(pc.plays, 0), COALESCE(pc.tasks, 0), COALESCE(pc.results, 0), COALESCE(pc.hosts, 0), COALESCE(pc.files, 0), " +
+        "COALESCE(pc.records, 0)";
+
+    private const string PlaybookItemsJoin = " LEFT JOIN playbook_counts pc ON pc.playbook_id = p.id";
 
     /// <summary>The sort keys of the resources that have a duration, on table alias <paramref name="a"/>.</summary>
     private static OrderField[] DurationOrder(string a) =>
@@ -122,7 +124,7 @@ public sealed partial class RecordsApi
                     $"WHERE pl.playbook_id = p.id AND lower(l.name) = lower({q.Param(label)}))");
             }
             q.Order(PlaybookOrder, "p.id DESC", "p.id");
-            return await RunListAsync(r, db, q, PlaybookColumns + ", " + PlaybookItemsSql, "playbooks p", "", ReadPlaybookView,
+            return await RunListAsync(r, db, q, PlaybookColumns + ", " + PlaybookItemsSql, "playbooks p", PlaybookItemsJoin, ReadPlaybookView,
                 rows => FillLabelsAsync(db, rows, ct), WritePlaybook, ct).ConfigureAwait(false);
         }
     }
@@ -151,7 +153,7 @@ public sealed partial class RecordsApi
         {
             return found;
         }
-        await using (var reader = await db.ReaderAsync($"SELECT {PlaybookColumns}, {PlaybookItemsSql} FROM playbooks p WHERE {db.In("p.id", "@ids")}",
+        await using (var reader = await db.ReaderAsync($"SELECT {PlaybookColumns}, {PlaybookItemsSql} FROM playbooks p{PlaybookItemsJoin} WHERE {db.In("p.id", "@ids")}",
             new { ids }, ct).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))

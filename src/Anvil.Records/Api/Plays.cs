@@ -23,8 +23,9 @@ public sealed partial class RecordsApi
 
     private const string PlayColumns = "y.id, y.created, y.updated, y.started, y.ended, y.name, y.uuid, y.status, y.playbook_id";
 
-    private const string PlayItemsSql =
-        "(SELECT COUNT(*) FROM tasks x WHERE x.play_id = y.id), (SELECT COUNT(*) FROM results x WHERE x.play_id = y.id)";
+    // Kept by triggers, like the playbooks' counts.
+    private const string PlayItemsSql = "COALESCE(yc.tasks, 0), COALESCE(yc.results, 0)";
+    private const string PlayItemsJoin = " LEFT JOIN play_counts yc ON yc.play_id = y.id";
 
     private sealed record PlayRow
     {
@@ -71,7 +72,7 @@ public sealed partial class RecordsApi
             q.Choices("status", "y.status", PlayStatuses);
             q.Contains("name", "y.name");
             q.Order(PlayOrder, "y.id DESC", "y.id");
-            return await RunListAsync(r, db, q, PlayColumns + ", " + PlayItemsSql, "plays y", "", ReadPlayView, null, (o, p) =>
+            return await RunListAsync(r, db, q, PlayColumns + ", " + PlayItemsSql, "plays y", PlayItemsJoin, ReadPlayView, null, (o, p) =>
             {
                 o.W.WriteStartObject();
                 o.Number("id", p.Row.Id);
@@ -108,7 +109,7 @@ public sealed partial class RecordsApi
     private static async Task<Dictionary<long, PlayView>> LoadPlaysAsync(Db db, long[] ids, CancellationToken ct)
     {
         var found = new Dictionary<long, PlayView>();
-        await using var reader = await db.ReaderAsync($"SELECT {PlayColumns}, {PlayItemsSql} FROM plays y WHERE {db.In("y.id", "@ids")}",
+        await using var reader = await db.ReaderAsync($"SELECT {PlayColumns}, {PlayItemsSql} FROM plays y{PlayItemsJoin} WHERE {db.In("y.id", "@ids")}",
             new { ids }, ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {

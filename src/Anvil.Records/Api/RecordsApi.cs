@@ -115,7 +115,7 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
         }
         return r.Method switch
         {
-            "GET" or "HEAD" => await DetailAsync(name, r, id, ct).ConfigureAwait(false),
+            "GET" or "HEAD" => await DetailAsync(name, id, ct).ConfigureAwait(false),
             "PUT" => await UpdateAsync(name, r, id, WriteMode.Replace, ct).ConfigureAwait(false),
             "PATCH" => await UpdateAsync(name, r, id, WriteMode.Patch, ct).ConfigureAwait(false),
             _ => await DeleteAsync(name, id, ct).ConfigureAwait(false),
@@ -159,7 +159,7 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
         _ => ListRecordsAsync(r, ct),
     };
 
-    private Task<ApiResponse> DetailAsync(string resource, ApiRequest r, long id, CancellationToken ct) => resource switch
+    private Task<ApiResponse> DetailAsync(string resource, long id, CancellationToken ct) => resource switch
     {
         "labels" => LabelAsync(id, ct),
         "playbooks" => PlaybookAsync(id, ct),

@@ -31,9 +31,9 @@ public sealed partial class RecordsApi
         "t.id, t.created, t.updated, t.started, t.ended, t.name, t.uuid, t.action, t.lineno, t.tags, t.handler, t.status, " +
         "t.file_id, t.play_id, t.playbook_id";
 
-    // The task's path is its file's; its item count goes through the index on results.task_id.
-    private const string TaskExtraSql = "f.path, (SELECT COUNT(*) FROM results x WHERE x.task_id = t.id)";
-    private const string TaskJoins = " JOIN files f ON f.id = t.file_id";
+    // The task's path is its file's; its count of results is kept by triggers.
+    private const string TaskExtraSql = "f.path, COALESCE(tc.results, 0)";
+    private const string TaskJoins = " JOIN files f ON f.id = t.file_id LEFT JOIN task_counts tc ON tc.task_id = t.id";
 
     private sealed record TaskRow
     {

@@ -75,7 +75,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             {
                 return id;
             }
-            var arguments = run.Arguments is { } a ? a.GetRawText() : "{}";
+            var arguments = run.Arguments is { } a ? Api.JsonText.Normalize(a) : "{}";
             id = await c.ExecuteScalarAsync<long>(
                 """
                 INSERT INTO playbooks (created, updated, started, name, ansible_version, client_version, python_version,
@@ -154,7 +154,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
                 ? hm.ValueKind == JsonValueKind.True
                 : data.TryGetProperty("is_conditional", out var h) && h.ValueKind == JsonValueKind.True;
             var tags = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Array
-                ? t.GetRawText()
+                ? Api.JsonText.Normalize(t)
                 : "[]";
             var id = await c.ExecuteScalarAsync<long>(
                 """
@@ -212,7 +212,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
                 res.TryGetProperty("ansible_facts", out var facts) && facts.ValueKind == JsonValueKind.Object)
             {
                 await c.ExecuteAsync("UPDATE hosts SET facts = @facts, updated = @now WHERE id = @hostId",
-                    new { facts = facts.GetRawText(), now = _now, hostId }, tx).ConfigureAwait(false);
+                    new { facts = Api.JsonText.Normalize(facts), now = _now, hostId }, tx).ConfigureAwait(false);
             }
         }
 
@@ -387,7 +387,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             }
             if (!hasInternal)
             {
-                return res.GetRawText();
+                return Api.JsonText.Normalize(res);
             }
             var sb = new StringBuilder("{");
             foreach (var p in res.EnumerateObject())
@@ -398,9 +398,10 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
                 }
                 if (sb.Length > 1)
                 {
-                    sb.Append(", ");
+                    sb.Append(',');
                 }
-                sb.Append(JsonSerializer.Serialize(p.Name)).Append(": ").Append(p.Value.GetRawText());
+                using var key = JsonDocument.Parse(JsonSerializer.Serialize(p.Name));
+                sb.Append(Api.JsonText.Normalize(key.RootElement)).Append(':').Append(Api.JsonText.Normalize(p.Value));
             }
             return sb.Append('}').ToString();
         }
