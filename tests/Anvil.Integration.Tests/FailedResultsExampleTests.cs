@@ -24,7 +24,7 @@ public class FailedResultsExampleTests
         var expected = $"Failure on localhost: '{FirstTaskName(failedYml)}' ({failedYml}:{line})";
         Assert.Equal([expected], offline);
 
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{Ports.Free()}";
         using var server = Process.Start(new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "anvil"), ["server", "--urls", url, "--database", db])
         { RedirectStandardOutput = true, RedirectStandardError = true })!;
         try
@@ -70,10 +70,4 @@ public class FailedResultsExampleTests
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

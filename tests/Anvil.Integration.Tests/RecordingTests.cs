@@ -130,7 +130,7 @@ public class RecordingTests
         using var home = new TempDir();
         var spool = Path.Combine(home.Path, "spool");
         // A real connection refused: nothing listens on this port.
-        using var transport = new HttpRecordsTransport($"http://127.0.0.1:{FreePort()}", timeout: TimeSpan.FromSeconds(2));
+        using var transport = new HttpRecordsTransport($"http://127.0.0.1:{Ports.Free()}", timeout: TimeSpan.FromSeconds(2));
         var plan = AnsibleRunner.Plan(new RunnerOptions { PrivateDataDir = pdd.Path, Playbook = "handler.yml", Ident = "spooled" });
         var recorder = new RunRecorder(new HttpIngestSink(transport),
             new RunInfo { Ident = "spooled", Path = Path.Combine(pdd.Path, "project", "handler.yml") },
@@ -159,10 +159,4 @@ public class RecordingTests
         Assert.Equal(2, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM results"));
     }
 
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -16,7 +16,7 @@ public class ServerRecordingTests
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
         using var home = new TempDir();
         var db = Path.Combine(home.Path, "server.db");
-        var port = FreePort();
+        var port = Ports.Free();
         var url = $"http://127.0.0.1:{port}";
         var server = await StartServerAsync(url, db);
         try
@@ -58,7 +58,7 @@ public class ServerRecordingTests
     {
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
         using var home = new TempDir();
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{Ports.Free()}";
         var server = await StartServerAsync(url, Path.Combine(home.Path, "s.db"));
         try
         {
@@ -107,10 +107,4 @@ public class ServerRecordingTests
         throw new InvalidOperationException("anvil server did not start");
     }
 
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -35,7 +35,7 @@ internal sealed class PostgresCluster : IDisposable
             // A port picked free can be taken before the server binds it: try a few.
             for (var attempt = 1; ; attempt++)
             {
-                Port = FreePort();
+                Port = Ports.Free();
                 try
                 {
                     Server($"'{Bin}/pg_ctl' -D '{_dir}/data' -l '{_dir}/log' -w -t 60 start -o " +
@@ -148,10 +148,4 @@ internal sealed class PostgresCluster : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

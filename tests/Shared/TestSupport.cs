@@ -42,6 +42,18 @@ internal static class RepoPaths
     }
 }
 
+/// <summary>Loopback ports for servers the tests start.</summary>
+internal static class Ports
+{
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now.</summary>
+    public static int Free()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
 /// <summary>A temporary directory, optionally a copy of a tree (without its <c>artifacts/</c>), removed on dispose.</summary>
 internal sealed class TempDir : IDisposable
 {
