@@ -7,6 +7,7 @@ cd "$root"
 missing=()
 command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 /usr/bin/python3 -c 'import ansible_runner' >/dev/null 2>&1 || missing+=(python3-ansible-runner)
+/usr/bin/python3 -c 'import ara' >/dev/null 2>&1 || missing+=(python3-ara)
 [[ -x /usr/bin/time ]] || missing+=(time)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} (Debian packages the tests run for real)"

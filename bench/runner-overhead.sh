@@ -171,7 +171,7 @@ time_one() {
 
 run_plain() { (cd "$pdd/project" && time_one plain "$1" "$ANSIBLE_PLAYBOOK" -i "$pdd/inventory/hosts" bench.yml); }
 run_runner() { (cd "$repo_root" && time_one runner "$1" "$ANSIBLE_RUNNER" run "$pdd" -p bench.yml -q --ident "r$1"); }
-run_anvil() { (cd "$repo_root" && time_one anvil "$1" "$ANVIL" run "$pdd" -p bench.yml -q --ident "a$1"); }
+run_anvil() { (cd "$repo_root" && time_one anvil "$1" "$ANVIL" run "$pdd" -p bench.yml -q --no-record --ident "a$1"); }
 
 echo "runner-overhead: $hosts hosts x $tasks tasks (~$events events per run), $rounds rounds, variants: ${variants[*]}" >&2
 if has anvil; then

@@ -77,7 +77,7 @@ internal static class DemoCommand
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         var table = new Table().Title($"Run {result.Ident}: [bold]{result.Status}[/] (rc {result.Rc})");
-        foreach (var column in new[] { "host", "ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored" })
+        foreach (var column in new[] { "host", "ok", "changed", "unreach.", "failed", "skipped", "rescued", "ignored" })
         {
             table.AddColumn(column);
         }
