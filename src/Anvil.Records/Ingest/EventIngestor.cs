@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Anvil.Records.Storage;
-using Dapper;
 
 namespace Anvil.Records.Ingest;
 
@@ -22,11 +21,17 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
     ];
 
     public Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => new BatchWriter(c, tx, db.Dialect, batch, serverVersion).RunAsync(), ct);
+        db.WriteAsync(async (c, tx) =>
+        {
+            using var writer = new BatchWriter(c, tx, db.Dialect, batch, serverVersion);
+            return await writer.RunAsync().ConfigureAwait(false);
+        }, ct);
 
     /// <summary>The state of one batch inside its transaction.</summary>
     private sealed class BatchWriter(DbConnection c, DbTransaction tx, SqlDialect dialect, IngestBatch batch, string serverVersion)
+        : IDisposable
     {
+        private readonly SqlSession _s = new(c, tx);
         private readonly Dictionary<string, long> _files = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _hosts = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _plays = new(StringComparer.Ordinal);
@@ -35,6 +40,10 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
         private long _now;
 
         private bool Pg => dialect == SqlDialect.Postgres;
+
+        public void Dispose() => _s.Dispose();
+
+        private static long NotNull(long? value) => value ?? throw new InvalidOperationException("the database returned no id");
 
         public async Task<IngestResult> RunAsync()
         {
@@ -45,9 +54,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             {
                 var counter = ev.GetProperty("counter").GetInt64();
                 var name = Str(ev, "event") ?? "verbose";
-                var claimed = await c.ExecuteAsync(
-                    "INSERT INTO run_events (playbook_id, counter, event, stdout) VALUES (@p, @counter, @name, @stdout) ON CONFLICT DO NOTHING",
-                    new { p = _playbook, counter, name, stdout = Str(ev, "stdout") ?? "" }, tx).ConfigureAwait(false);
+                var claimed = await _s.ExecuteAsync("INSERT INTO run_events (playbook_id, counter, event, stdout) VALUES (@p, @counter, @name, @stdout) ON CONFLICT DO NOTHING", ("p", _playbook), ("counter", counter), ("name", name), ("stdout", Str(ev, "stdout") ?? "")).ConfigureAwait(false);
                 if (claimed == 0)
                 {
                     duplicates++;
@@ -69,35 +76,24 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
         private async Task<long> EnsurePlaybookAsync()
         {
             var run = batch.Run;
-            var existing = await c.ExecuteScalarAsync<long?>("SELECT id FROM playbooks WHERE run_ident = @ident",
-                new { ident = run.Ident }, tx).ConfigureAwait(false);
+            var existing = await _s.LongAsync("SELECT id FROM playbooks WHERE run_ident = @ident", ("ident", run.Ident)).ConfigureAwait(false);
             if (existing is { } id)
             {
                 return id;
             }
             var arguments = run.Arguments is { } a ? Api.JsonText.Normalize(a) : "{}";
-            id = await c.ExecuteScalarAsync<long>(
-                """
+            id = NotNull(await _s.LongAsync("""
                 INSERT INTO playbooks (created, updated, started, name, ansible_version, client_version, python_version,
                     server_version, status, arguments, path, controller, "user", run_ident)
                 VALUES (@now, @now, @now, NULL, @ansible, @client, @python, @server, 'running', @arguments, @path,
                     @controller, @user, @ident)
                 ON CONFLICT (run_ident) DO UPDATE SET updated = playbooks.updated
                 RETURNING id
-                """,
-                new
-                {
-                    now = _now, ansible = run.AnsibleVersion, client = run.ClientVersion, python = run.PythonVersion,
-                    server = serverVersion, arguments, path = run.Path, controller = run.Controller, user = run.User,
-                    ident = run.Ident,
-                }, tx).ConfigureAwait(false);
+                """, ("now", _now), ("ansible", run.AnsibleVersion), ("client", run.ClientVersion), ("python", run.PythonVersion), ("server", serverVersion), ("arguments", arguments), ("path", run.Path), ("controller", run.Controller), ("user", run.User), ("ident", run.Ident)).ConfigureAwait(false));
             foreach (var label in run.Labels.Distinct(StringComparer.Ordinal))
             {
-                var labelId = await c.ExecuteScalarAsync<long>(
-                    "INSERT INTO labels (created, updated, name) VALUES (@now, @now, @label) ON CONFLICT (name) DO UPDATE SET updated = labels.updated RETURNING id",
-                    new { now = _now, label }, tx).ConfigureAwait(false);
-                await c.ExecuteAsync("INSERT INTO playbooks_labels (playbook_id, label_id) VALUES (@id, @labelId) ON CONFLICT DO NOTHING",
-                    new { id, labelId }, tx).ConfigureAwait(false);
+                var labelId = NotNull(await _s.LongAsync("INSERT INTO labels (created, updated, name) VALUES (@now, @now, @label) ON CONFLICT (name) DO UPDATE SET updated = labels.updated RETURNING id", ("now", _now), ("label", label)).ConfigureAwait(false));
+                await _s.ExecuteAsync("INSERT INTO playbooks_labels (playbook_id, label_id) VALUES (@id, @labelId) ON CONFLICT DO NOTHING", ("id", id), ("labelId", labelId)).ConfigureAwait(false);
             }
             return id;
         }
@@ -119,10 +115,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
         {
             var started = Time(Str(ev, "created")) ?? _now;
             var meta = ev.TryGetProperty("anvil", out var m) ? m : default;
-            await c.ExecuteAsync(
-                "UPDATE playbooks SET started = @started, updated = @now, ansible_version = COALESCE(@ansible, ansible_version), python_version = COALESCE(@python, python_version) WHERE id = @id",
-                new { started, now = _now, id = _playbook, ansible = Str(meta, "ansible_version"), python = Str(meta, "python_version") },
-                tx).ConfigureAwait(false);
+            await _s.ExecuteAsync("UPDATE playbooks SET started = @started, updated = @now, ansible_version = COALESCE(@ansible, ansible_version), python_version = COALESCE(@python, python_version) WHERE id = @id", ("started", started), ("now", _now), ("id", _playbook), ("ansible", Str(meta, "ansible_version")), ("python", Str(meta, "python_version"))).ConfigureAwait(false);
             await FileIdAsync(batch.Run.Path).ConfigureAwait(false);
         }
 
@@ -130,13 +123,9 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
         {
             var started = Time(Str(ev, "created")) ?? _now;
             await EndOpenAsync(started).ConfigureAwait(false);
-            await c.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL",
-                new { t = started, now = _now, p = _playbook }, tx).ConfigureAwait(false);
+            await _s.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL", ("t", started), ("now", _now), ("p", _playbook)).ConfigureAwait(false);
             var uuid = Str(data, "play_uuid") ?? Str(ev, "uuid") ?? Guid.NewGuid().ToString();
-            var id = await c.ExecuteScalarAsync<long>(
-                "INSERT INTO plays (created, updated, started, name, uuid, status, playbook_id) VALUES (@now, @now, @started, @name, @uuid, 'running', @p) RETURNING id",
-                new { now = _now, started, name = Truncate(Str(data, "name") ?? Str(data, "play")), uuid = NormalUuid(uuid), p = _playbook },
-                tx).ConfigureAwait(false);
+            var id = NotNull(await _s.LongAsync("INSERT INTO plays (created, updated, started, name, uuid, status, playbook_id) VALUES (@now, @now, @started, @name, @uuid, 'running', @p) RETURNING id", ("now", _now), ("started", started), ("name", Truncate(Str(data, "name") ?? Str(data, "play"))), ("uuid", NormalUuid(uuid)), ("p", _playbook)).ConfigureAwait(false));
             _plays[uuid] = id;
         }
 
@@ -156,17 +145,11 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             var tags = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Array
                 ? Api.JsonText.Normalize(t)
                 : "[]";
-            var id = await c.ExecuteScalarAsync<long>(
-                """
+            var id = NotNull(await _s.LongAsync("""
                 INSERT INTO tasks (created, updated, started, name, uuid, action, lineno, tags, handler, status, file_id, play_id, playbook_id)
                 VALUES (@now, @now, @started, @name, @uuid, @action, @line, @tags, @handler, 'running', @fileId, @playId, @p)
                 RETURNING id
-                """,
-                new
-                {
-                    now = _now, started, name = Str(data, "task"), uuid = NormalUuid(uuid), action = Str(data, "task_action") ?? "",
-                    line, tags, handler, fileId, playId, p = _playbook,
-                }, tx).ConfigureAwait(false);
+                """, ("now", _now), ("started", started), ("name", Str(data, "task")), ("uuid", NormalUuid(uuid)), ("action", Str(data, "task_action") ?? ""), ("line", line), ("tags", tags), ("handler", handler), ("fileId", fileId), ("playId", playId), ("p", _playbook)).ConfigureAwait(false));
             _tasks[uuid] = id;
         }
 
@@ -187,32 +170,26 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             var started = Time(Str(data, "start")) ?? Time(Str(ev, "created")) ?? _now;
             var ended = Time(Str(data, "end")) ?? Time(Str(ev, "created")) ?? _now;
             var content = res.ValueKind == JsonValueKind.Object ? WithoutInternalKeys(res) : "{}";
-            var resultId = await c.ExecuteScalarAsync<long>(
-                """
+            var resultId = NotNull(await _s.LongAsync("""
                 INSERT INTO results (created, updated, started, ended, status, changed, ignore_errors, content, host_id, task_id, play_id, playbook_id)
                 VALUES (@now, @now, @started, @ended, @status, @changed, @ignore, @content, @hostId, @taskId, @playId, @p)
                 RETURNING id
-                """,
-                new { now = _now, started, ended, status, changed, ignore, content, hostId, taskId, playId, p = _playbook },
-                tx).ConfigureAwait(false);
+                """, ("now", _now), ("started", started), ("ended", ended), ("status", status), ("changed", changed), ("ignore", ignore), ("content", content), ("hostId", hostId), ("taskId", taskId), ("playId", playId), ("p", _playbook)).ConfigureAwait(false));
 
             if (res.ValueKind == JsonValueKind.Object && res.TryGetProperty("_ansible_delegated_vars", out var dv) &&
                 dv.ValueKind == JsonValueKind.Object && Str(dv, "ansible_delegated_host") is { } delegated && delegated != hostName)
             {
                 var delegatedId = await HostIdAsync(delegated).ConfigureAwait(false);
-                await c.ExecuteAsync("INSERT INTO results_delegated_to (result_id, host_id) VALUES (@resultId, @delegatedId) ON CONFLICT DO NOTHING",
-                    new { resultId, delegatedId }, tx).ConfigureAwait(false);
+                await _s.ExecuteAsync("INSERT INTO results_delegated_to (result_id, host_id) VALUES (@resultId, @delegatedId) ON CONFLICT DO NOTHING", ("resultId", resultId), ("delegatedId", delegatedId)).ConfigureAwait(false);
             }
             if (status is "failed" or "unreachable" && !ignore)
             {
-                await c.ExecuteAsync("UPDATE tasks SET status = 'failed', updated = @now WHERE id = @taskId",
-                    new { now = _now, taskId }, tx).ConfigureAwait(false);
+                await _s.ExecuteAsync("UPDATE tasks SET status = 'failed', updated = @now WHERE id = @taskId", ("now", _now), ("taskId", taskId)).ConfigureAwait(false);
             }
             if (FactActions.Contains(Str(data, "task_action") ?? "") && res.ValueKind == JsonValueKind.Object &&
                 res.TryGetProperty("ansible_facts", out var facts) && facts.ValueKind == JsonValueKind.Object)
             {
-                await c.ExecuteAsync("UPDATE hosts SET facts = @facts, updated = @now WHERE id = @hostId",
-                    new { facts = Api.JsonText.Normalize(facts), now = _now, hostId }, tx).ConfigureAwait(false);
+                await _s.ExecuteAsync("UPDATE hosts SET facts = @facts, updated = @now WHERE id = @hostId", ("facts", Api.JsonText.Normalize(facts)), ("now", _now), ("hostId", hostId)).ConfigureAwait(false);
             }
         }
 
@@ -220,8 +197,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
         {
             var ended = Time(Str(ev, "created")) ?? _now;
             await EndOpenAsync(ended).ConfigureAwait(false);
-            await c.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL",
-                new { t = ended, now = _now, p = _playbook }, tx).ConfigureAwait(false);
+            await _s.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL", ("t", ended), ("now", _now), ("p", _playbook)).ConfigureAwait(false);
             var failed = false;
             var hosts = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var key in new[] { "ok", "changed", "failures", "skipped", "dark", "processed" })
@@ -241,24 +217,16 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             foreach (var host in hosts)
             {
                 var hostId = await HostIdAsync(host).ConfigureAwait(false);
-                await c.ExecuteAsync(
-                    "UPDATE hosts SET ok = @ok, changed = @changed, failed = @failed, skipped = @skipped, unreachable = @unreachable, updated = @now WHERE id = @hostId",
-                    new
-                    {
-                        ok = Count(data, "ok", host), changed = Count(data, "changed", host), failed = Count(data, "failures", host),
-                        skipped = Count(data, "skipped", host), unreachable = Count(data, "dark", host), now = _now, hostId,
-                    }, tx).ConfigureAwait(false);
+                await _s.ExecuteAsync("UPDATE hosts SET ok = @ok, changed = @changed, failed = @failed, skipped = @skipped, unreachable = @unreachable, updated = @now WHERE id = @hostId", ("ok", Count(data, "ok", host)), ("changed", Count(data, "changed", host)), ("failed", Count(data, "failures", host)), ("skipped", Count(data, "skipped", host)), ("unreachable", Count(data, "dark", host)), ("now", _now), ("hostId", hostId)).ConfigureAwait(false);
             }
-            await c.ExecuteAsync("UPDATE playbooks SET status = @status, ended = @ended, updated = @now WHERE id = @p",
-                new { status = failed ? "failed" : "completed", ended, now = _now, p = _playbook }, tx).ConfigureAwait(false);
+            await _s.ExecuteAsync("UPDATE playbooks SET status = @status, ended = @ended, updated = @now WHERE id = @p", ("status", failed ? "failed" : "completed"), ("ended", ended), ("now", _now), ("p", _playbook)).ConfigureAwait(false);
         }
 
         /// <summary>The run is over: anything still open is closed; without a stats event the runner's status decides.</summary>
         private async Task FinishAsync(string runnerStatus)
         {
             await EndOpenAsync(_now).ConfigureAwait(false);
-            await c.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @now, updated = @now WHERE playbook_id = @p AND ended IS NULL",
-                new { now = _now, p = _playbook }, tx).ConfigureAwait(false);
+            await _s.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @now, updated = @now WHERE playbook_id = @p AND ended IS NULL", ("now", _now), ("p", _playbook)).ConfigureAwait(false);
             var status = runnerStatus switch
             {
                 "successful" => "completed",
@@ -267,15 +235,11 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             };
             // A stats event already set completed/failed; the runner's verdict only overrides a run still open or one
             // that ended badly outside Ansible's view (canceled, timed out).
-            await c.ExecuteAsync(
-                "UPDATE playbooks SET status = CASE WHEN status = 'running' OR @override THEN @status ELSE status END, ended = COALESCE(ended, @now), updated = @now WHERE id = @p",
-                new { status, now = _now, p = _playbook, @override = runnerStatus is "canceled" or "timeout" }, tx).ConfigureAwait(false);
+            await _s.ExecuteAsync("UPDATE playbooks SET status = CASE WHEN status = 'running' OR @override THEN @status ELSE status END, ended = COALESCE(ended, @now), updated = @now WHERE id = @p", ("status", status), ("now", _now), ("p", _playbook), ("override", runnerStatus is "canceled" or "timeout")).ConfigureAwait(false);
         }
 
         private Task EndOpenAsync(long at) =>
-            c.ExecuteAsync(
-                "UPDATE tasks SET ended = @at, status = CASE WHEN status = 'running' THEN 'completed' ELSE status END, updated = @now WHERE playbook_id = @p AND ended IS NULL",
-                new { at, now = _now, p = _playbook }, tx);
+            _s.ExecuteAsync("UPDATE tasks SET ended = @at, status = CASE WHEN status = 'running' THEN 'completed' ELSE status END, updated = @now WHERE playbook_id = @p AND ended IS NULL", ("at", at), ("now", _now), ("p", _playbook));
 
         private async Task<long> PlayIdAsync(string? uuid)
         {
@@ -285,16 +249,12 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             }
             var found = uuid is null
                 ? null
-                : await c.ExecuteScalarAsync<long?>("SELECT id FROM plays WHERE playbook_id = @p AND uuid = @uuid ORDER BY id DESC LIMIT 1",
-                    new { p = _playbook, uuid = NormalUuid(uuid) }, tx).ConfigureAwait(false);
-            found ??= await c.ExecuteScalarAsync<long?>("SELECT id FROM plays WHERE playbook_id = @p ORDER BY id DESC LIMIT 1",
-                new { p = _playbook }, tx).ConfigureAwait(false);
+                : await _s.LongAsync("SELECT id FROM plays WHERE playbook_id = @p AND uuid = @uuid ORDER BY id DESC LIMIT 1", ("p", _playbook), ("uuid", NormalUuid(uuid))).ConfigureAwait(false);
+            found ??= await _s.LongAsync("SELECT id FROM plays WHERE playbook_id = @p ORDER BY id DESC LIMIT 1", ("p", _playbook)).ConfigureAwait(false);
             if (found is null)
             {
                 // Ad-hoc runs have no play: make one so results have a home, as ARA does for ad-hoc commands.
-                found = await c.ExecuteScalarAsync<long>(
-                    "INSERT INTO plays (created, updated, started, name, uuid, status, playbook_id) VALUES (@now, @now, @now, @name, @uuid, 'running', @p) RETURNING id",
-                    new { now = _now, name = batch.Run.Path, uuid = NormalUuid(Guid.NewGuid().ToString()), p = _playbook }, tx).ConfigureAwait(false);
+                found = NotNull(await _s.LongAsync("INSERT INTO plays (created, updated, started, name, uuid, status, playbook_id) VALUES (@now, @now, @now, @name, @uuid, 'running', @p) RETURNING id", ("now", _now), ("name", batch.Run.Path), ("uuid", NormalUuid(Guid.NewGuid().ToString())), ("p", _playbook)).ConfigureAwait(false));
             }
             if (uuid is not null)
             {
@@ -313,8 +273,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             {
                 return id;
             }
-            var found = await c.ExecuteScalarAsync<long?>("SELECT id FROM tasks WHERE playbook_id = @p AND uuid = @uuid ORDER BY id DESC LIMIT 1",
-                new { p = _playbook, uuid = NormalUuid(uuid) }, tx).ConfigureAwait(false);
+            var found = await _s.LongAsync("SELECT id FROM tasks WHERE playbook_id = @p AND uuid = @uuid ORDER BY id DESC LIMIT 1", ("p", _playbook), ("uuid", NormalUuid(uuid))).ConfigureAwait(false);
             if (found is { } f)
             {
                 _tasks[uuid] = f;
@@ -328,12 +287,8 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             {
                 return id;
             }
-            id = await c.ExecuteScalarAsync<long>(
-                "INSERT INTO hosts (created, updated, name, playbook_id) VALUES (@now, @now, @name, @p) ON CONFLICT (name, playbook_id) DO UPDATE SET updated = hosts.updated RETURNING id",
-                new { now = _now, name = Truncate(name), p = _playbook }, tx).ConfigureAwait(false);
-            await c.ExecuteAsync(
-                "INSERT INTO latest_hosts (name, host_id, created, updated) VALUES (@name, @id, @now, @now) ON CONFLICT (name) DO UPDATE SET host_id = excluded.host_id, updated = excluded.updated",
-                new { name = Truncate(name), id, now = _now }, tx).ConfigureAwait(false);
+            id = NotNull(await _s.LongAsync("INSERT INTO hosts (created, updated, name, playbook_id) VALUES (@now, @now, @name, @p) ON CONFLICT (name, playbook_id) DO UPDATE SET updated = hosts.updated RETURNING id", ("now", _now), ("name", Truncate(name)), ("p", _playbook)).ConfigureAwait(false));
+            await _s.ExecuteAsync("INSERT INTO latest_hosts (name, host_id, created, updated) VALUES (@name, @id, @now, @now) ON CONFLICT (name) DO UPDATE SET host_id = excluded.host_id, updated = excluded.updated", ("name", Truncate(name)), ("id", id), ("now", _now)).ConfigureAwait(false);
             _hosts[name] = id;
             return id;
         }
@@ -344,18 +299,13 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             {
                 return id;
             }
-            var existing = await c.ExecuteScalarAsync<long?>("SELECT id FROM files WHERE playbook_id = @p AND path = @path",
-                new { p = _playbook, path }, tx).ConfigureAwait(false);
+            var existing = await _s.LongAsync("SELECT id FROM files WHERE playbook_id = @p AND path = @path", ("p", _playbook), ("path", path)).ConfigureAwait(false);
             if (existing is null)
             {
                 var text = batch.Files.TryGetValue(path, out var t) ? t : "";
                 var sha1 = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text)));
-                var contentId = await c.ExecuteScalarAsync<long>(
-                    "INSERT INTO file_contents (created, updated, sha1, contents) VALUES (@now, @now, @sha1, @text) ON CONFLICT (sha1) DO UPDATE SET updated = file_contents.updated RETURNING id",
-                    new { now = _now, sha1, text }, tx).ConfigureAwait(false);
-                existing = await c.ExecuteScalarAsync<long>(
-                    "INSERT INTO files (created, updated, path, content_id, playbook_id) VALUES (@now, @now, @path, @contentId, @p) RETURNING id",
-                    new { now = _now, path, contentId, p = _playbook }, tx).ConfigureAwait(false);
+                var contentId = NotNull(await _s.LongAsync("INSERT INTO file_contents (created, updated, sha1, contents) VALUES (@now, @now, @sha1, @text) ON CONFLICT (sha1) DO UPDATE SET updated = file_contents.updated RETURNING id", ("now", _now), ("sha1", sha1), ("text", text)).ConfigureAwait(false));
+                existing = NotNull(await _s.LongAsync("INSERT INTO files (created, updated, path, content_id, playbook_id) VALUES (@now, @now, @path, @contentId, @p) RETURNING id", ("now", _now), ("path", path), ("contentId", contentId), ("p", _playbook)).ConfigureAwait(false));
             }
             _files[path] = existing.Value;
             return existing.Value;

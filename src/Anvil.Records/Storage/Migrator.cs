@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Dapper;
 
 namespace Anvil.Records.Storage;
 
@@ -35,8 +34,17 @@ public sealed class Migrator(RecordsDatabase db)
     public async Task<IReadOnlyList<int>> AppliedAsync(CancellationToken ct = default)
     {
         await using var c = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
-        await EnsureTableAsync(c).ConfigureAwait(false);
-        return (await c.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version").ConfigureAwait(false)).ToList();
+        using var s = new SqlSession(c, null);
+        await EnsureTableAsync(s).ConfigureAwait(false);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT version FROM schema_migrations ORDER BY version";
+        var versions = new List<int>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            versions.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
+        }
+        return versions;
     }
 
     /// <summary>Applies what is missing; returns the migrations it applied.</summary>
@@ -47,21 +55,21 @@ public sealed class Migrator(RecordsDatabase db)
         {
             var done = await db.WriteAsync(async (c, tx) =>
             {
-                await EnsureTableAsync(c, tx).ConfigureAwait(false);
+                using var s = new SqlSession(c, tx);
                 if (db.Dialect == SqlDialect.Postgres)
                 {
-                    // Serialise concurrent migrators (two servers starting at once) on one database.
-                    await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7212026)", transaction: tx).ConfigureAwait(false);
+                    // Serialise concurrent migrators (two servers starting at once) on one database, before anything
+                    // else: even CREATE TABLE IF NOT EXISTS races between two sessions on PostgreSQL.
+                    await s.ExecuteAsync("SELECT pg_advisory_xact_lock(7212026)").ConfigureAwait(false);
                 }
-                var exists = await c.ExecuteScalarAsync<long>(
-                    "SELECT COUNT(*) FROM schema_migrations WHERE version = @v", new { v = m.Version }, tx).ConfigureAwait(false);
-                if (exists > 0)
+                await EnsureTableAsync(s).ConfigureAwait(false);
+                if (await s.LongAsync("SELECT COUNT(*) FROM schema_migrations WHERE version = @v", ("v", (long)m.Version)).ConfigureAwait(false) > 0)
                 {
                     return false;
                 }
-                await c.ExecuteAsync(m.Sql, transaction: tx).ConfigureAwait(false);
-                await c.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied) VALUES (@v, @n, @a)",
-                    new { v = m.Version, n = m.Name, a = Clock.NowMicros() }, tx).ConfigureAwait(false);
+                await s.ExecuteAsync(m.Sql).ConfigureAwait(false);
+                await s.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied) VALUES (@v, @n, @a)",
+                    ("v", (long)m.Version), ("n", m.Name), ("a", Clock.NowMicros())).ConfigureAwait(false);
                 return true;
             }, ct).ConfigureAwait(false);
             if (done)
@@ -72,7 +80,6 @@ public sealed class Migrator(RecordsDatabase db)
         return applied;
     }
 
-    private static Task EnsureTableAsync(DbConnection c, DbTransaction? tx = null) =>
-        c.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)",
-            transaction: tx);
+    private static Task EnsureTableAsync(SqlSession s) =>
+        s.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)");
 }

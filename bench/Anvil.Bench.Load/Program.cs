@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace Anvil.Bench.Load;
+
+/// <summary>Command-line settings of one measurement.</summary>
+internal sealed record LoadOptions(Uri Server, IReadOnlyList<string> Paths, int Concurrency, int Requests, int Warmup,
+    TimeSpan MaxTime, string? Label);
+
+/// <summary>Latencies of one path under load.</summary>
+internal sealed record PathResult(string Path, int Requests, int Errors, double P50, double P90, double P99, double Max,
+    double PerSecond, long BodyBytes, string? FirstError);
+
+/// <summary>
+/// Sends GET requests to a server on the loopback interface with a fixed number of concurrent clients, each waiting
+/// for its answer before sending the next (closed loop), and prints latency percentiles per path as a TSV line:
+/// label, path, requests, errors, p50, p90, p99, max (ms), requests/s, body bytes of the first answer.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        Usage: Anvil.Bench.Load --server http://127.0.0.1:PORT --path /api/v1/... [--path ...] [options]
+
+          --server URL        server base URL; must be a loopback address (127.0.0.1, ::1, localhost)
+          --path PATH         path and query to GET; repeat for several (measured one after the other)
+          --concurrency N     concurrent clients, each with one request in flight (default 20)
+          --requests N        measured requests per path (default 2000, at most 1,000,000)
+          --warmup N          unmeasured requests per path first (default 100)
+          --max-seconds S     stop a path's measurement after S seconds even if requests remain (default 60)
+          --label TEXT        first column of the output (default: the server URL)
+        Exit code 1 when a path answered anything but 200.
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        LoadOptions options;
+        try
+        {
+            options = Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync("Anvil.Bench.Load: " + e.Message + "\n\n" + Usage);
+            return 2;
+        }
+        if (options.Paths.Count == 0)
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = options.Concurrency,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = false,
+        };
+        using var http = new HttpClient(handler) { BaseAddress = options.Server, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+
+        var failed = false;
+        foreach (var path in options.Paths)
+        {
+            var result = await MeasureAsync(http, path, options);
+            failed |= result.Errors > 0;
+            Console.WriteLine(string.Join('\t', options.Label ?? options.Server.ToString(), result.Path,
+                result.Requests.ToString(CultureInfo.InvariantCulture), result.Errors.ToString(CultureInfo.InvariantCulture),
+                F(result.P50), F(result.P90), F(result.P99), F(result.Max), result.PerSecond.ToString("F0", CultureInfo.InvariantCulture),
+                result.BodyBytes.ToString(CultureInfo.InvariantCulture)));
+            if (result.FirstError is not null)
+            {
+                await Console.Error.WriteLineAsync($"Anvil.Bench.Load: {path}: {result.Errors} errors, first: {result.FirstError}");
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    private static string F(double ms) => ms.ToString("F2", CultureInfo.InvariantCulture);
+
+    private static async Task<PathResult> MeasureAsync(HttpClient http, string path, LoadOptions options)
+    {
+        // The first answer shows the size of what is measured (and fails fast on a wrong path).
+        long bodyBytes;
+        using (var first = await http.GetAsync(path))
+        {
+            bodyBytes = (await first.Content.ReadAsByteArrayAsync()).LongLength;
+        }
+        await RunAsync(http, path, options.Warmup, options.Concurrency, TimeSpan.FromSeconds(30), null);
+
+        var latencies = new double[options.Requests];
+        var sw = Stopwatch.StartNew();
+        var (done, errors, firstError) = await RunAsync(http, path, options.Requests, options.Concurrency, options.MaxTime, latencies);
+        var elapsed = sw.Elapsed.TotalSeconds;
+        var measured = latencies.AsSpan(0, done).ToArray();
+        Array.Sort(measured);
+        return new PathResult(path, done, errors, Percentile(measured, 0.50), Percentile(measured, 0.90),
+            Percentile(measured, 0.99), measured.Length == 0 ? 0 : measured[^1], done / elapsed, bodyBytes, firstError);
+    }
+
+    /// <summary>Sends <paramref name="total"/> requests from <paramref name="concurrency"/> workers; records each
+    /// latency (ms) in <paramref name="latencies"/> at the request's index.</summary>
+    private static async Task<(int Done, int Errors, string? FirstError)> RunAsync(HttpClient http, string path, int total,
+        int concurrency, TimeSpan maxTime, double[]? latencies)
+    {
+        var next = -1;
+        var done = 0;
+        var errors = 0;
+        string? firstError = null;
+        using var deadline = new CancellationTokenSource(maxTime);
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (!deadline.IsCancellationRequested)
+            {
+                var i = Interlocked.Increment(ref next);
+                if (i >= total)
+                {
+                    return;
+                }
+                var start = Stopwatch.GetTimestamp();
+                string? error = null;
+                try
+                {
+                    using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        error = $"HTTP {(int)response.StatusCode}";
+                    }
+                }
+                catch (HttpRequestException e)
+                {
+                    error = e.Message;
+                }
+                catch (TaskCanceledException)
+                {
+                    error = "timeout";
+                }
+                if (latencies is not null)
+                {
+                    latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+                Interlocked.Increment(ref done);
+                if (error is not null && Interlocked.Increment(ref errors) == 1)
+                {
+                    firstError = error;
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        // Indices are taken in order and every taken one completes, so latencies[0..done) are all set.
+        return (done, errors, firstError);
+    }
+
+    private static double Percentile(double[] sorted, double p)
+    {
+        if (sorted.Length == 0)
+        {
+            return 0;
+        }
+        var rank = (int)Math.Ceiling(p * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+
+    private static LoadOptions Parse(string[] args)
+    {
+        Uri? server = null;
+        var paths = new List<string>();
+        int concurrency = 20, requests = 2000, warmup = 100, maxSeconds = 60;
+        string? label = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int(int min, int max)
+            {
+                var name = args[i];
+                var v = Value();
+                return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                    ? n
+                    : throw new ArgumentException($"{name} must be an integer from {min} to {max}: {v}");
+            }
+            switch (args[i])
+            {
+                case "--server":
+                    server = Uri.TryCreate(Value(), UriKind.Absolute, out var u) ? u : throw new ArgumentException("--server: not a URL");
+                    break;
+                case "--path":
+                    var p = Value();
+                    paths.Add(p.StartsWith('/') ? p : throw new ArgumentException($"--path must start with '/': {p}"));
+                    break;
+                case "--concurrency": concurrency = Int(1, 512); break;
+                case "--requests": requests = Int(1, 1_000_000); break;
+                case "--warmup": warmup = Int(0, 100_000); break;
+                case "--max-seconds": maxSeconds = Int(1, 3600); break;
+                case "--label": label = Value(); break;
+                case "-h" or "--help": return new LoadOptions(new Uri("http://127.0.0.1"), [], 1, 1, 0, TimeSpan.FromSeconds(1), null);
+                default: throw new ArgumentException($"unknown argument: {args[i]}");
+            }
+        }
+        if (server is null)
+        {
+            throw new ArgumentException("--server is required");
+        }
+        // Load is only ever aimed at this machine.
+        if (!server.IsLoopback)
+        {
+            throw new ArgumentException($"--server must be a loopback address, not {server.Host}");
+        }
+        return new LoadOptions(server, paths, concurrency, requests, warmup, TimeSpan.FromSeconds(maxSeconds), label);
+    }
+}
