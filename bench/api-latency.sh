@@ -82,6 +82,8 @@ done
 has() { [[ " ${servers[*]} " == *" $1 "* ]]; }
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$repo_root/bench/lib.sh"
 ANVIL=${ANVIL:-$repo_root/anvil}
 PY=/usr/bin/python3
 
@@ -112,13 +114,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/anvil-api-bench.XXXXXX")
 pids=()
 stop_servers() {
-    local p
-    for p in "${pids[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in "${pids[@]}"; do
-        wait "$p" 2>/dev/null || true
-    done
+    stop_pids
     pids=()
 }
 cleanup() {

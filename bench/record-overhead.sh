@@ -89,6 +89,8 @@ has() { [[ " ${variants[*]} " == *" $1 "* ]]; }
 has_prefix() { [[ " ${variants[*]} " == *" $1"* ]]; }
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$repo_root/bench/lib.sh"
 ANVIL=${ANVIL:-$repo_root/anvil}
 PLAYBOOK=/usr/bin/ansible-playbook
 PY=/usr/bin/python3
@@ -130,13 +132,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/anvil-record-bench.XXXXXX")
 pids=()
 cleanup() {
-    local p
-    for p in "${pids[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in "${pids[@]}"; do
-        wait "$p" 2>/dev/null || true
-    done
+    stop_pids
     if ((keep)); then
         echo "record-overhead: kept $work" >&2
     else
@@ -297,8 +293,6 @@ expected=$((hosts * tasks * rounds))
 
 # --- report --------------------------------------------------------------------------------------------------------
 
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-col() { awk -F'\t' -v v="$1" -v c="$2" '$2 == v {print $c}' "$results"; }
 
 plain_median=""
 has plain && plain_median=$(col plain 3 | median)

@@ -82,6 +82,8 @@ variants=("${ordered[@]}")
 has() { [[ " ${variants[*]} " == *" $1 "* ]]; }
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$repo_root/bench/lib.sh"
 ANVIL=${ANVIL:-$repo_root/anvil}
 ANSIBLE_RUNNER=${ANSIBLE_RUNNER:-ansible-runner}
 ANSIBLE_PLAYBOOK=${ANSIBLE_PLAYBOOK:-ansible-playbook}
@@ -193,10 +195,7 @@ done
 
 # --- report --------------------------------------------------------------------------------------------------------
 
-# median of the numbers on stdin (mean of the two middle values for an even count)
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-col() { awk -F'\t' -v v="$1" -v c="$2" '$2 == v {print $c}' "$results"; }
 
 plain_median=""
 has plain && plain_median=$(col plain 3 | median)
