@@ -54,8 +54,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "f.created");
-            q.Dates("updated", "f.updated");
+            q.CommonDates("f");
             q.Number("playbook", "f.playbook_id");
             q.Contains("path", "f.path");
             q.Order(FileOrder, "f.id ASC", "f.id");

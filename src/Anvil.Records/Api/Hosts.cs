@@ -89,8 +89,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "h.created");
-            q.Dates("updated", "h.updated");
+            q.CommonDates("h");
             HostFilters(q);
             q.Order(HostOrder, "h.id ASC", "h.id");
             return await RunListAsync(r, db, q, HostColumns, "hosts h", "", reader => ReadHostRow(reader), null, (o, h) =>

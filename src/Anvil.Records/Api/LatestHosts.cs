@@ -27,8 +27,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "lh.created");
-            q.Dates("updated", "lh.updated");
+            q.CommonDates("lh");
             HostFilters(q);
             q.Dates("host__created", "h.created");
             q.Dates("host__updated", "h.updated");

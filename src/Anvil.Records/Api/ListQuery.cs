@@ -53,6 +53,21 @@ internal sealed class ListQuery(ApiRequest request, Db db)
     }
 
     /// <summary><c>{name}_before</c> (≤) and <c>{name}_after</c> (≥) on a time column.</summary>
+    /// <summary>The date filters every resource has: created and updated before/after.</summary>
+    public void CommonDates(string alias)
+    {
+        Dates("created", alias + ".created");
+        Dates("updated", alias + ".updated");
+    }
+
+    /// <summary>The date filters of resources with a duration: created, updated, started, ended.</summary>
+    public void DurationDates(string alias)
+    {
+        CommonDates(alias);
+        Dates("started", alias + ".started");
+        Dates("ended", alias + ".ended");
+    }
+
     public void Dates(string name, string column)
     {
         Date(name + "_before", column, "<=");

@@ -105,10 +105,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "p.created");
-            q.Dates("updated", "p.updated");
-            q.Dates("started", "p.started");
-            q.Dates("ended", "p.ended");
+            q.DurationDates("p");
             q.Contains("ansible_version", "p.ansible_version");
             q.Contains("client_version", "p.client_version");
             q.Contains("server_version", "p.server_version");

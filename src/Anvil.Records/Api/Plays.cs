@@ -63,10 +63,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "y.created");
-            q.Dates("updated", "y.updated");
-            q.Dates("started", "y.started");
-            q.Dates("ended", "y.ended");
+            q.DurationDates("y");
             q.Number("playbook", "y.playbook_id");
             q.Uuid("uuid", "y.uuid");
             q.Choices("status", "y.status", PlayStatuses);

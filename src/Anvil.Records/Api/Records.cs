@@ -48,8 +48,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "k.created");
-            q.Dates("updated", "k.updated");
+            q.CommonDates("k");
             q.Number("playbook", "k.playbook_id");
             q.Exact("key", "k.key");
             q.Order(RecordOrder, "k.id ASC", "k.id");

@@ -81,10 +81,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "r.created");
-            q.Dates("updated", "r.updated");
-            q.Dates("started", "r.started");
-            q.Dates("ended", "r.ended");
+            q.DurationDates("r");
             q.Number("playbook", "r.playbook_id");
             q.Number("task", "r.task_id");
             if (q.Text("task_name") is { } taskName)

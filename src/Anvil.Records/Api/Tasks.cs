@@ -83,10 +83,7 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "t.created");
-            q.Dates("updated", "t.updated");
-            q.Dates("started", "t.started");
-            q.Dates("ended", "t.ended");
+            q.DurationDates("t");
             q.Number("playbook", "t.playbook_id");
             if (q.Text("playbook_name") is { } playbookName)
             {
