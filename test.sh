@@ -9,6 +9,8 @@ command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 /usr/bin/python3 -c 'import ansible_runner' >/dev/null 2>&1 || missing+=(python3-ansible-runner)
 /usr/bin/python3 -c 'import ara' >/dev/null 2>&1 || missing+=(python3-ara)
 [[ -x /usr/bin/time ]] || missing+=(time)
+# The records tests start throwaway PostgreSQL 15 clusters of their own on 127.0.0.1.
+[[ -x /usr/lib/postgresql/15/bin/initdb && -x /usr/lib/postgresql/15/bin/psql ]] || missing+=(postgresql-15)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} (Debian packages the tests run for real)"
   if [[ $(id -u) -ne 0 ]]; then
