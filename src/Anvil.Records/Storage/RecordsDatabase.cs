@@ -147,12 +147,22 @@ public sealed class RecordsDatabase : IAsyncDisposable
         }
         var c = new SqliteConnection(_connectionString);
         await c.OpenAsync(ct).ConfigureAwait(false);
-        using (var cmd = c.CreateCommand())
+        if (Interlocked.Exchange(ref _walSet, 1) == 0)
         {
-            cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
-            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            // WAL is a property of the database file: once is enough (and it costs a file check every time).
+            await PragmaAsync(c, "PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false);
         }
+        await PragmaAsync(c, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;", ct).ConfigureAwait(false);
         return c;
+    }
+
+    private int _walSet;
+
+    private static async Task PragmaAsync(DbConnection c, string sql, CancellationToken ct)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns. On SQLite, writers are
