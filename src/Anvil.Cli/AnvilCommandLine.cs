@@ -29,7 +29,7 @@ public static class AnvilCommandLine
         var root = Build();
         var (rest, verbosity) = Verbosity.Extract(args);
         var parse = root.Parse(rest);
-        Verbosity.Set(parse, verbosity);
+        Verbosity.Set(verbosity);
         if (parse.Errors.Count > 0 && !GroupedHelp.IsHelp(parse.Action))
         {
             var err = error ?? Console.Error;
@@ -88,7 +88,7 @@ internal static class Verbosity
         return (rest.ToArray(), count);
     }
 
-    public static void Set(ParseResult parse, int count) => Current.Value = count;
+    public static void Set(int count) => Current.Value = count;
 
     public static int Get() => Current.Value;
 }

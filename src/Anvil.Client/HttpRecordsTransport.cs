@@ -5,7 +5,7 @@ using Anvil.Records.Api;
 namespace Anvil.Client;
 
 /// <summary>Sends records API calls to a server over HTTP (keep-alive, Basic auth when credentials are given).</summary>
-public sealed class HttpRecordsTransport : IRecordsTransport, IDisposable
+public sealed class HttpRecordsTransport : IRecordsTransport, IDisposable, IAsyncDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsClient;
@@ -57,5 +57,11 @@ public sealed class HttpRecordsTransport : IRecordsTransport, IDisposable
         {
             _http.Dispose();
         }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -43,7 +43,7 @@ public sealed class RecordsClient : IAsyncDisposable
     public static RecordsClient Http(string serverUrl, string? username = null, string? password = null, TimeSpan? timeout = null)
     {
         var transport = new HttpRecordsTransport(serverUrl, username, password, timeout);
-        return new RecordsClient(transport, transport.ServerUrl, new DisposeAdapter(transport));
+        return new RecordsClient(transport, transport.ServerUrl, transport);
     }
 
     /// <summary>A client on a local database (default: the embedded SQLite file), with no server.</summary>
@@ -113,15 +113,6 @@ public sealed class RecordsClient : IAsyncDisposable
         if (_owned is not null)
         {
             await _owned.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private sealed class DisposeAdapter(IDisposable inner) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            inner.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -175,12 +175,9 @@ public sealed class RunnerJob
         var reader = Task.Factory.StartNew(() => ReadOutput(child, assembler, idleTimeout, terminate),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var timers = new List<Task> { child.Exited, terminate.Task };
-        if (jobTimeout is { } jt)
-        {
-            timers.Add(Task.Delay(jt, CancellationToken.None).ContinueWith(_ => terminate.TrySetResult("job_timeout"),
-                TaskScheduler.Default));
-        }
+        using var jobTimer = jobTimeout is { } jt
+            ? new Timer(_ => terminate.TrySetResult("job_timeout"), null, jt, Timeout.InfiniteTimeSpan)
+            : null;
         await Task.WhenAny(child.Exited, terminate.Task).ConfigureAwait(false);
         if (terminate.Task.IsCompleted && !child.Exited.IsCompleted)
         {
@@ -199,16 +196,9 @@ public sealed class RunnerJob
     private static async Task TerminateAsync(ChildProcess child)
     {
         child.SignalGroup(Native.SIGTERM);
-        var done = await Task.WhenAny(child.Exited, Task.Delay(TerminationGrace)).ConfigureAwait(false);
-        if (done != child.Exited)
-        {
-            child.SignalGroup(Native.SIGKILL);
-        }
-        else
-        {
-            // Ansible is gone; anything it left in its group goes too.
-            child.SignalGroup(Native.SIGKILL);
-        }
+        await Task.WhenAny(child.Exited, Task.Delay(TerminationGrace)).ConfigureAwait(false);
+        // Past the grace period, or Ansible is gone: nothing left in its group survives.
+        child.SignalGroup(Native.SIGKILL);
     }
 
     private static void ReadOutput(ChildProcess child, JobEventAssembler assembler, TimeSpan? idleTimeout,

@@ -25,15 +25,9 @@ public class FailedResultsExampleTests
         Assert.Equal([expected], offline);
 
         var url = $"http://127.0.0.1:{Ports.Free()}";
-        using var server = Process.Start(new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "anvil"), ["server", "--urls", url, "--database", db])
-        { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var server = await Fixtures.StartServerAsync(url, db);
         try
         {
-            using var http = new HttpClient();
-            for (var i = 0; i < 300 && !await Healthy(http, url); i++)
-            {
-                await Task.Delay(100);
-            }
             Assert.Equal(offline, await RunExampleAsync("--server", url));
         }
         finally
@@ -45,18 +39,6 @@ public class FailedResultsExampleTests
 
     private static string FirstTaskName(string playbook) =>
         File.ReadAllLines(playbook).First(l => l.StartsWith("    - name:", StringComparison.Ordinal)).Split("- name:")[1].Trim().Trim('"');
-
-    private static async Task<bool> Healthy(HttpClient http, string url)
-    {
-        try
-        {
-            return (await http.GetAsync(url + "/healthz")).IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 
     private static async Task<List<string>> RunExampleAsync(params string[] args)
     {

@@ -8,8 +8,6 @@ namespace Anvil.Integration.Tests;
 /// <summary>Recording to a real <c>anvil server</c> process, including one killed and restarted mid-run.</summary>
 public class ServerRecordingTests
 {
-    private static readonly string AnvilProgram = Path.Combine(AppContext.BaseDirectory, "anvil");
-
     [Fact]
     public async Task ServerKilledDuringARun_TheRunFinishes_AndAfterRestartTheRecordIsComplete()
     {
@@ -18,7 +16,7 @@ public class ServerRecordingTests
         var db = Path.Combine(home.Path, "server.db");
         var port = Ports.Free();
         var url = $"http://127.0.0.1:{port}";
-        var server = await StartServerAsync(url, db);
+        var server = await Fixtures.StartServerAsync(url, db);
         try
         {
             var err = new StringWriter();
@@ -29,7 +27,7 @@ public class ServerRecordingTests
             server.Kill(entireProcessTree: true); // SIGKILL: no goodbye
             await server.WaitForExitAsync();
             await Task.Delay(TimeSpan.FromSeconds(2));
-            server = await StartServerAsync(url, db);
+            server = await Fixtures.StartServerAsync(url, db);
 
             var code = await run.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.Equal(0, code);
@@ -59,7 +57,7 @@ public class ServerRecordingTests
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
         using var home = new TempDir();
         var url = $"http://127.0.0.1:{Ports.Free()}";
-        var server = await StartServerAsync(url, Path.Combine(home.Path, "s.db"));
+        var server = await Fixtures.StartServerAsync(url, Path.Combine(home.Path, "s.db"));
         try
         {
             var code = await AnvilCommandLine.InvokeAsync(["run", pdd.Path, "-p", "loop.yml", "-q", "--record-to", url],
@@ -77,34 +75,5 @@ public class ServerRecordingTests
         }
     }
 
-    private static async Task<Process> StartServerAsync(string url, string database)
-    {
-        var psi = new ProcessStartInfo(AnvilProgram, ["server", "--urls", url, "--database", database])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var p = Process.Start(psi)!;
-        _ = p.StandardOutput.ReadToEndAsync();
-        _ = p.StandardError.ReadToEndAsync();
-        using var http = new HttpClient();
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            try
-            {
-                if ((await http.GetAsync(url + "/healthz")).IsSuccessStatusCode)
-                {
-                    return p;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        p.Kill(true);
-        throw new InvalidOperationException("anvil server did not start");
-    }
 
 }

@@ -44,7 +44,7 @@ internal sealed class RunRecording : IAsyncDisposable
             var transport = new HttpRecordsTransport(url, Environment.GetEnvironmentVariable(RecordingTarget.UserVariable),
                 Environment.GetEnvironmentVariable(RecordingTarget.PasswordVariable));
             sink = new HttpIngestSink(transport);
-            owned = new Disposer(transport);
+            owned = transport;
         }
         else
         {
@@ -119,15 +119,6 @@ internal sealed class RunRecording : IAsyncDisposable
         if (_owned is not null)
         {
             await _owned.DisposeAsync();
-        }
-    }
-
-    private sealed class Disposer(IDisposable inner) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            inner.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -20,20 +20,20 @@ public static class AnvilExtensions
         var rest = request.Path[Prefix.Length..].TrimEnd('/');
         if (rest == "ingest")
         {
-            return request.Method == "POST" ? await IngestAsync(api, request, ct).ConfigureAwait(false) : NotAllowed(request.Method, "POST");
+            return request.Method == "POST" ? await IngestAsync(api, request, ct).ConfigureAwait(false) : Replies.MethodNotAllowed(request.Method, "POST");
         }
         var parts = rest.Split('/');
         if (parts is ["playbooks", var id, "output"])
         {
             if (request.Method is not ("GET" or "HEAD"))
             {
-                return NotAllowed(request.Method, "GET, HEAD");
+                return Replies.MethodNotAllowed(request.Method, "GET, HEAD");
             }
             return long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
                 ? await OutputAsync(api, pid, ct).ConfigureAwait(false)
-                : NotFound();
+                : Replies.NotFound();
         }
-        return NotFound();
+        return Replies.NotFound();
     }
 
     private static async Task<ApiResponse> IngestAsync(RecordsApi api, ApiRequest request, CancellationToken ct)
@@ -45,17 +45,17 @@ public static class AnvilExtensions
         }
         catch (JsonException e)
         {
-            return Error(400, "detail", "JSON parse error - " + e.Message);
+            return Replies.Detail(400, "JSON parse error - " + e.Message);
         }
         if (batch?.Run is null || string.IsNullOrEmpty(batch.Run.Ident) || string.IsNullOrEmpty(batch.Run.Path))
         {
-            return Error(400, "run", "This field is required.");
+            return FieldErrors.One("run", "This field is required.").Response;
         }
         foreach (var ev in batch.Events)
         {
             if (ev.ValueKind != JsonValueKind.Object || !ev.TryGetProperty("counter", out var c) || c.ValueKind != JsonValueKind.Number)
             {
-                return Error(400, "events", "Each event needs a numeric counter.");
+                return FieldErrors.One("events", "Each event needs a numeric counter.").Response;
             }
         }
         var result = await new EventIngestor(api.Database, api.Options.ServerVersion).IngestAsync(batch, ct).ConfigureAwait(false);
@@ -68,7 +68,7 @@ public static class AnvilExtensions
         var exists = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM playbooks WHERE id = @playbookId", new { playbookId }).ConfigureAwait(false);
         if (exists == 0)
         {
-            return NotFound();
+            return Replies.NotFound();
         }
         var rows = await c.QueryAsync<(long Counter, string Event, string Stdout)>(
             "SELECT counter, event, stdout FROM run_events WHERE playbook_id = @playbookId ORDER BY counter", new { playbookId }).ConfigureAwait(false);
@@ -91,17 +91,4 @@ public static class AnvilExtensions
         }
         return new ApiResponse(200, buffer.WrittenMemory);
     }
-
-    private static ApiResponse NotFound() => new(404, "{\"detail\":\"Not found.\"}"u8.ToArray());
-
-    private static ApiResponse NotAllowed(string method, string allow) =>
-        new(405, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["detail"] = $"Method \"{method}\" not allowed." }))
-        {
-            Headers = new Dictionary<string, string> { ["Allow"] = allow },
-        };
-
-    private static ApiResponse Error(int status, string field, string message) =>
-        new(status, JsonSerializer.SerializeToUtf8Bytes(field == "detail"
-            ? new Dictionary<string, object> { ["detail"] = message }
-            : new Dictionary<string, object> { [field] = new[] { message } }));
 }

@@ -23,12 +23,12 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
     public Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            using var writer = new BatchWriter(c, tx, db.Dialect, batch, serverVersion);
+            using var writer = new BatchWriter(c, tx, batch, serverVersion);
             return await writer.RunAsync().ConfigureAwait(false);
         }, ct);
 
     /// <summary>The state of one batch inside its transaction.</summary>
-    private sealed class BatchWriter(DbConnection c, DbTransaction tx, SqlDialect dialect, IngestBatch batch, string serverVersion)
+    private sealed class BatchWriter(DbConnection c, DbTransaction tx, IngestBatch batch, string serverVersion)
         : IDisposable
     {
         private readonly SqlSession _s = new(c, tx);
@@ -38,8 +38,6 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
         private readonly Dictionary<string, long> _tasks = new(StringComparer.Ordinal);
         private long _playbook;
         private long _now;
-
-        private bool Pg => dialect == SqlDialect.Postgres;
 
         public void Dispose() => _s.Dispose();
 

@@ -82,8 +82,7 @@ public sealed class ArtifactStore : IAsyncDisposable
         {
             return;
         }
-        var bytes = Encoding.UTF8.GetBytes(e.Stdout + "\n");
-        _stdout.Write(bytes);
+        AppendStdoutLine(Encoding.UTF8.GetBytes(e.Stdout));
     }
 
     /// <summary>Appends an event's JSON line to the <c>stdout</c> artifact (JSON mode).</summary>

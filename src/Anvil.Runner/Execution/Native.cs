@@ -12,10 +12,7 @@ internal static unsafe partial class Native
     public const int SIGTERM = 15;
     public const int O_RDONLY = 0;
     public const int O_CLOEXEC = 0x80000;
-    public const int ENOENT = 2;
     public const int EINTR = 4;
-    public const int ESRCH = 3;
-    public const int EACCES = 13;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
     public const short POSIX_SPAWN_SETSID = 0x80;
@@ -50,9 +47,6 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
-
-    [LibraryImport(Libc, SetLastError = true)]
-    public static partial int mkfifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 
     [LibraryImport(Libc)]
     public static partial int posix_spawn_file_actions_init(void* actions);
@@ -118,6 +112,5 @@ internal static unsafe partial class Native
 
     public static bool WIFEXITED(int status) => (status & 0x7f) == 0;
     public static int WEXITSTATUS(int status) => (status >> 8) & 0xff;
-    public static bool WIFSIGNALED(int status) => ((status & 0x7f) + 1) >> 1 > 0 && (status & 0x7f) != 0x7f;
     public static int WTERMSIG(int status) => status & 0x7f;
 }
