@@ -22,6 +22,7 @@ public sealed class RunnerJob
 
     /// <summary>After Ansible exits, how long to wait for processes it left behind to close the output.</summary>
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CoalesceOutput = TimeSpan.FromMilliseconds(10);
 
     private readonly RunnerOptions _options;
     private readonly JobPlan _plan;
@@ -71,7 +72,7 @@ public sealed class RunnerJob
         ArtifactStore.Rotate(_plan.ArtifactRoot, _options.RotateArtifacts);
         WritePrivateFiles();
 
-        var channel = Channel.CreateUnbounded<JobEvent>(new UnboundedChannelOptions
+        var channel = Channel.CreateUnbounded<List<JobEvent>>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = true,
@@ -80,7 +81,8 @@ public sealed class RunnerJob
         var dispatcher = Task.Run(async () => stats = await DispatchAsync(channel.Reader, store).ConfigureAwait(false),
             CancellationToken.None);
 
-        var assembler = new JobEventAssembler(_plan.Ident, e => channel.Writer.TryWrite(e));
+        var batch = new EventBatch(channel.Writer);
+        var assembler = new JobEventAssembler(_plan.Ident, batch.Add);
         int rc;
         string status;
         try
@@ -102,6 +104,7 @@ public sealed class RunnerJob
             if (child is null)
             {
                 assembler.EmitRunnerVerbose($"The command was not found or was not executable: {_plan.Command[0]}.");
+                batch.Publish();
                 rc = 127;
                 status = RunStatus.Failed;
             }
@@ -110,7 +113,7 @@ public sealed class RunnerJob
                 using (child)
                 {
                     await SetStatusAsync(RunStatus.Running).ConfigureAwait(false);
-                    rc = await SuperviseAsync(child, assembler, ct).ConfigureAwait(false);
+                    rc = await SuperviseAsync(child, assembler, batch, ct).ConfigureAwait(false);
                 }
                 if (_canceledByUser || (ct.IsCancellationRequested && _timeoutReason is null))
                 {
@@ -164,7 +167,8 @@ public sealed class RunnerJob
     }
 
     /// <summary>Reads the child's output to its end, enforcing timeouts and cancellation; returns the exit code.</summary>
-    private async Task<int> SuperviseAsync(ChildProcess child, JobEventAssembler assembler, CancellationToken ct)
+    private async Task<int> SuperviseAsync(ChildProcess child, JobEventAssembler assembler, EventBatch batch,
+        CancellationToken ct)
     {
         var settings = _plan.Settings;
         var jobTimeout = settings.JobTimeout;
@@ -172,7 +176,7 @@ public sealed class RunnerJob
         var terminate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onCancel = ct.Register(() => terminate.TrySetResult("canceled"));
 
-        var reader = Task.Factory.StartNew(() => ReadOutput(child, assembler, idleTimeout, terminate),
+        var reader = Task.Factory.StartNew(() => ReadOutput(child, assembler, batch, idleTimeout, terminate),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         using var jobTimer = jobTimeout is { } jt
@@ -201,7 +205,7 @@ public sealed class RunnerJob
         child.SignalGroup(Native.SIGKILL);
     }
 
-    private static void ReadOutput(ChildProcess child, JobEventAssembler assembler, TimeSpan? idleTimeout,
+    private static void ReadOutput(ChildProcess child, JobEventAssembler assembler, EventBatch batch, TimeSpan? idleTimeout,
         TaskCompletionSource<string> terminate)
     {
         var parser = new MarkerStreamParser(assembler);
@@ -216,7 +220,14 @@ public sealed class RunnerJob
                 if (n > 0)
                 {
                     parser.Feed(buffer.AsSpan(0, n));
+                    batch.Publish();
                     lastOutput = Stopwatch.GetTimestamp();
+                    if (n < buffer.Length / 2)
+                    {
+                        // Ansible writes each event in several small pieces; waking for every one of them cost
+                        // more CPU (on a machine Ansible's forks already keep busy) than the events themselves.
+                        Thread.Sleep(CoalesceOutput);
+                    }
                     continue;
                 }
                 if (n == 0)
@@ -245,44 +256,48 @@ public sealed class RunnerJob
             ArrayPool<byte>.Shared.Return(buffer);
             parser.Flush();
             assembler.Complete();
+            batch.Publish();
         }
     }
 
-    private async Task<PlaybookStats?> DispatchAsync(ChannelReader<JobEvent> events, ArtifactStore store)
+    private async Task<PlaybookStats?> DispatchAsync(ChannelReader<List<JobEvent>> batches, ArtifactStore store)
     {
         PlaybookStats? stats = null;
         var output = _plan.Settings.SuppressAnsibleOutput ? null : _options.Output;
         var handler = _options.EventHandler;
         var json = new ArrayBufferWriter<byte>(1024);
-        while (await events.WaitToReadAsync().ConfigureAwait(false))
+        while (await batches.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (events.TryRead(out var e))
+            while (batches.TryRead(out var batch))
             {
-                if (_options.JsonMode)
+                foreach (var e in batch)
                 {
-                    json.ResetWrittenCount();
-                    JobEventSerializer.Write(json, e);
-                    store.AppendStdoutLine(json.WrittenSpan);
-                    output?.WriteLine(Encoding.UTF8.GetString(json.WrittenSpan));
-                }
-                else
-                {
-                    store.AppendStdout(e);
-                    if (output is not null && e.Stdout.Length > 0)
+                    if (_options.JsonMode)
                     {
-                        output.WriteLine(e.Stdout);
+                        json.ResetWrittenCount();
+                        JobEventSerializer.Write(json, e);
+                        store.AppendStdoutLine(json.WrittenSpan);
+                        output?.WriteLine(Encoding.UTF8.GetString(json.WrittenSpan));
                     }
+                    else
+                    {
+                        store.AppendStdout(e);
+                        if (output is not null && e.Stdout.Length > 0)
+                        {
+                            output.WriteLine(e.Stdout);
+                        }
+                    }
+                    if (e.Event == EventNames.PlaybookOnStats && !e.IsRunnerSide)
+                    {
+                        stats = PlaybookStats.FromEventData(e.EventData);
+                    }
+                    if (handler is not null && !await handler(e, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                    var path = store.WriteEvent(e);
+                    _journal.Append(e, path);
                 }
-                if (e.Event == EventNames.PlaybookOnStats && !e.IsRunnerSide)
-                {
-                    stats = PlaybookStats.FromEventData(e.EventData);
-                }
-                if (handler is not null && !await handler(e, CancellationToken.None).ConfigureAwait(false))
-                {
-                    continue;
-                }
-                var path = store.WriteEvent(e);
-                _journal.Append(e, path);
             }
             // Caught up with Ansible: make what we have visible.
             store.FlushStdout();
@@ -322,6 +337,24 @@ public sealed class RunnerJob
         if (_plan.PrivateTempDir is { } dir && Directory.Exists(dir))
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Events the reader assembled from one read, handed to the dispatcher together: one wake-up per read
+    /// instead of one per event.</summary>
+    private sealed class EventBatch(ChannelWriter<List<JobEvent>> writer)
+    {
+        private List<JobEvent>? _pending;
+
+        public void Add(JobEvent e) => (_pending ??= []).Add(e);
+
+        public void Publish()
+        {
+            if (_pending is { Count: > 0 } pending)
+            {
+                writer.TryWrite(pending);
+                _pending = null;
+            }
         }
     }
 }

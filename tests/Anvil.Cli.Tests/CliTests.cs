@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Anvil.Cli;
 
 namespace Anvil.Cli.Tests;
@@ -116,5 +117,92 @@ public class CliTests
             "--cmdline", "-e sleep_seconds=0");
         Assert.Equal(0, code);
         Assert.Equal("successful", File.ReadAllText(Path.Combine(artifacts, "a1", "status")));
+    }
+
+    private static List<JsonElement> Events(string artifactDir) =>
+        Directory.EnumerateFiles(Path.Combine(artifactDir, "job_events"), "*.json")
+            .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
+            .OrderBy(e => e.GetProperty("counter").GetInt64())
+            .ToList();
+
+    private static string[] OkHosts(string artifactDir) =>
+        Events(artifactDir)
+            .Where(e => e.GetProperty("event").GetString() == "runner_on_ok")
+            .Select(e => e.GetProperty("event_data").GetProperty("host").GetString()!)
+            .Order()
+            .ToArray();
+
+    [Fact]
+    public async Task Run_ScriptInInventoryDir_IsExecutedForHostsAndVars()
+    {
+        using var pdd = Fixture();
+        var script = pdd.File("inventory/dynamic.sh", """
+            #!/bin/sh
+            if [ "$1" = "--list" ]; then
+              echo '{"scripted": {"hosts": ["fromscript"], "vars": {"ansible_connection": "local", "greeting": "hello from the script"}}, "_meta": {"hostvars": {}}}'
+            else
+              echo '{}'
+            fi
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        pdd.File("project/scripted.yml", """
+            - hosts: scripted
+              gather_facts: false
+              tasks:
+                - ansible.builtin.debug:
+                    msg: "{{ greeting }}"
+            """);
+        var (code, output, _) = await Anvil("run", pdd.Path, "-p", "scripted.yml", "-i", "s1");
+        Assert.Equal(0, code);
+        Assert.Contains("hello from the script", output);
+        Assert.Equal(["fromscript"], OkHosts(Path.Combine(pdd.Path, "artifacts", "s1")));
+    }
+
+    [Fact]
+    public async Task Run_InventoryOption_ReplacesThePrivateDataDirsInventory()
+    {
+        using var pdd = Fixture();
+        var other = pdd.File("other/hosts.ini", "elsewhere1 ansible_connection=local\nelsewhere2 ansible_connection=local\n");
+        pdd.File("inventory/named.ini", "named1 ansible_connection=local\n");
+        pdd.File("project/all.yml", """
+            - hosts: all
+              gather_facts: false
+              tasks:
+                - ansible.builtin.debug:
+                    msg: hi
+            """);
+
+        Assert.Equal(0, (await Anvil("run", pdd.Path, "-p", "all.yml", "-q", "-i", "abs", "--inventory", other)).Code);
+        Assert.Equal(["elsewhere1", "elsewhere2"], OkHosts(Path.Combine(pdd.Path, "artifacts", "abs")));
+
+        // A relative path is looked up in the private data dir's inventory/, as ansible-runner does.
+        Assert.Equal(0, (await Anvil("run", pdd.Path, "-p", "all.yml", "-q", "-i", "rel", "--inventory", "named.ini")).Code);
+        Assert.Equal(["named1"], OkHosts(Path.Combine(pdd.Path, "artifacts", "rel")));
+    }
+
+    [Fact]
+    public async Task Run_ProjectDir_IsWhereThePlaybookIsFoundAndRuns()
+    {
+        using var pdd = Fixture();
+        var project = Path.Combine(pdd.Path, "checkout");
+        pdd.File("checkout/from_checkout.yml", """
+            - hosts: localhost
+              gather_facts: false
+              tasks:
+                - ansible.builtin.debug:
+                    msg: "{{ lookup('ansible.builtin.file', 'marker.txt') }}"
+            """);
+        pdd.File("checkout/marker.txt", "found next to the playbook");
+
+        var (code, output, _) = await Anvil("run", pdd.Path, "-p", "from_checkout.yml", "-i", "pd1", "--project-dir", project);
+        Assert.Equal(0, code);
+        Assert.Contains("found next to the playbook", output);
+        using var command = JsonDocument.Parse(File.ReadAllText(Path.Combine(pdd.Path, "artifacts", "pd1", "command")));
+        Assert.Equal(project, command.RootElement.GetProperty("cwd").GetString());
+
+        // The same playbook name is not in the private data dir's project/, so without the option it is not found.
+        var (missing, _, err) = await Anvil("run", pdd.Path, "-p", "from_checkout.yml", "-i", "pd2");
+        Assert.Equal(1, missing);
+        Assert.Contains("from_checkout.yml: playbook not found", err);
     }
 }

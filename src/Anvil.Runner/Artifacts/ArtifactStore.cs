@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Runtime.InteropServices;
 using Anvil.Runner.Events;
+using Anvil.Runner.Execution;
 
 namespace Anvil.Runner.Artifacts;
 
@@ -143,14 +145,65 @@ public sealed class ArtifactStore : IAsyncDisposable
         }
     }
 
-    internal static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    // Raw open/write/rename: FileStream's FileMode.Create adds ftruncate (which makes ext4 flush the file on close),
+    // flock and fstatfs, and that tripled the cost of each of a run's thousands of job_events files.
+    internal static unsafe void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         var tmp = path + ".tmp";
-        using (var fs = OpenPrivate(tmp))
+        var fd = Native.open(tmp, Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_CLOEXEC, 0b110_000_000);
+        if (fd < 0 && Marshal.GetLastPInvokeError() == Native.EEXIST)
         {
-            fs.Write(content);
+            Native.unlink(tmp);
+            fd = Native.open(tmp, Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_CLOEXEC, 0b110_000_000);
         }
-        File.Move(tmp, path, overwrite: true);
+        if (fd < 0)
+        {
+            throw LastError("cannot create", tmp);
+        }
+        try
+        {
+            fixed (byte* start = content)
+            {
+                var done = 0;
+                while (done < content.Length)
+                {
+                    var n = Native.write(fd, start + done, content.Length - done);
+                    if (n < 0)
+                    {
+                        if (Marshal.GetLastPInvokeError() == Native.EINTR)
+                        {
+                            continue;
+                        }
+                        throw LastError("cannot write", tmp);
+                    }
+                    done += (int)n;
+                }
+            }
+        }
+        catch
+        {
+            Native.close(fd);
+            Native.unlink(tmp);
+            throw;
+        }
+        if (Native.close(fd) != 0)
+        {
+            var error = LastError("cannot write", tmp);
+            Native.unlink(tmp);
+            throw error;
+        }
+        if (Native.rename(tmp, path) != 0)
+        {
+            var error = LastError("cannot rename into place", path);
+            Native.unlink(tmp);
+            throw error;
+        }
+    }
+
+    private static IOException LastError(string what, string path)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        return new IOException($"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
     private static FileStream OpenPrivate(string path) => new(path, new FileStreamOptions

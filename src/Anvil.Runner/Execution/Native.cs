@@ -11,8 +11,12 @@ internal static unsafe partial class Native
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
+    public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
     public const int O_CLOEXEC = 0x80000;
     public const int EINTR = 4;
+    public const int EEXIST = 17;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
     public const short POSIX_SPAWN_SETSID = 0x80;
@@ -28,6 +32,19 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial nint read(int fd, byte* buf, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint write(int fd, byte* buf, nint count);
+
+    [LibraryImport(Libc, EntryPoint = "open", SetLastError = true)]
+    public static partial int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int rename([MarshalAs(UnmanagedType.LPUTF8Str)] string from,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int unlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd

@@ -36,4 +36,27 @@ public class ArtifactStoreTests
         ArtifactStore.Rotate(tmp.Path, 2);
         Assert.Equal(["run3", "run4"], Directory.EnumerateDirectories(tmp.Path).Select(Path.GetFileName).Order());
     }
+
+    [Fact]
+    public void WriteAtomically_ReplacesTheFileAndALeftoverTemporary()
+    {
+        using var tmp = new TempDir();
+        var path = Path.Combine(tmp.Path, "status");
+        tmp.File("status", "running-and-longer");
+        tmp.File("status.tmp", "left by a killed run");
+        ArtifactStore.WriteAtomically(path, "failed"u8);
+        Assert.Equal("failed", File.ReadAllText(path));
+        Assert.False(File.Exists(path + ".tmp"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public void WriteAtomically_NamesTheFileWhenItCannotWrite()
+    {
+        using var tmp = new TempDir();
+        var path = Path.Combine(tmp.Path, "missing", "rc");
+        var error = Assert.Throws<IOException>(() => ArtifactStore.WriteAtomically(path, "0"u8));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("No such file", error.Message);
+    }
 }
