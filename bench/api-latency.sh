@@ -11,7 +11,9 @@ Usage: bench/api-latency.sh [options]
    (`anvil db migrate`, then bulk SQL) and one for ARA (`ara-manage migrate`, then bulk SQL in ARA's schema with its
    zlib-compressed JSON). With --big, a third one for Anvil alone.
 2. Serves each: `anvil server` and ARA under gunicorn (2 x cores + 1 sync workers, as gunicorn advises; with
-   --ara-server runserver, Django's development server instead).
+   --ara-server runserver, Django's development server instead). Each Anvil database is served twice: as
+   configured by default (reads answered from memory until the database changes), then with that response cache
+   off (Records__ResponseCacheMegabytes=0, label "-nocache"), which is what a read costs from the database.
 3. Measures with bench/Anvil.Bench.Load (20 concurrent clients, closed loop) three requests an ARA user makes:
      results   GET /api/v1/results?playbook=P&status=failed     (P: the middle playbook)
      playbooks GET /api/v1/playbooks?order=-started             (first page of 100, with items and arguments)
@@ -167,11 +169,11 @@ prepare() {
 
 # serve NAME SCHEMA DB: starts a server, sets $url. Not run in a subshell: the server's id must reach $pids.
 serve() {
-    local name=$1 schema=$2 db=$3 port
+    local name=$1 schema=$2 db=$3 cache_mb=${4:-64} port
     port=$(free_port)
     if [[ $schema == anvil ]]; then
         # One log line per request would cost Anvil console writes that ARA's gunicorn does not make.
-        Logging__LogLevel__Default=Warning "$ANVIL" server --urls "http://127.0.0.1:$port" --database "sqlite:$db" \
+        Logging__LogLevel__Default=Warning Records__ResponseCacheMegabytes=$cache_mb "$ANVIL" server --urls "http://127.0.0.1:$port" --database "sqlite:$db" \
             >"$work/$name-server.log" 2>&1 &
     elif [[ $ara_server == gunicorn ]]; then
         ARA_BASE_DIR=$(dirname "$db") /usr/bin/gunicorn --workers $((2 * $(nproc) + 1)) --bind "127.0.0.1:$port" \
@@ -214,22 +216,28 @@ for s in anvil ara big; do
     has "$s" || continue
     schema=anvil
     [[ $s == ara ]] && schema=ara
-    serve "$s" "$schema" "${db[$s]}"
     case $s in
         anvil) label="anvil@$n" ;;
         ara) label="ara-$ara_server@$n" ;;
         big) label="anvil@$big" ;;
     esac
+    serve "$s" "$schema" "${db[$s]}"
     measure "$label" "$url" "${count[$s]}"
     stop_servers
+    if [[ $schema == anvil ]]; then
+        # Again without the response cache: what a read costs when it has to go to the database.
+        serve "$s" "$schema" "${db[$s]}" 0
+        measure "$label-nocache" "$url" "${count[$s]}"
+        stop_servers
+    fi
 done
 
 echo
 echo "concurrency=$concurrency requests/kind=$requests (or ${max_seconds}s) cores=$(nproc)"
-printf '%-22s %-10s %8s %8s %8s %8s %8s %7s %8s %6s\n' server request p50_ms p90_ms p99_ms max_ms req/s errors requests bytes
+printf '%-24s %-10s %8s %8s %8s %8s %8s %7s %8s %6s\n' server request p50_ms p90_ms p99_ms max_ms req/s errors requests bytes
 awk -F'\t' '{
     kind = ($2 ~ /^\/api\/v1\/results/) ? "results" : ($2 ~ /order=/) ? "playbooks" : "detail"
-    printf "%-22s %-10s %8.2f %8.2f %8.2f %8.2f %8d %7d %8d %6d\n", $1, kind, $5, $6, $7, $8, $9, $4, $3, $10
+    printf "%-24s %-10s %8.2f %8.2f %8.2f %8.2f %8d %7d %8d %6d\n", $1, kind, $5, $6, $7, $8, $9, $4, $3, $10
 }' "$table"
 
 if ((failed)); then

@@ -111,7 +111,11 @@ public static class AnvilServer
         {
             var o = sp.GetRequiredService<IOptions<RecordsServerOptions>>().Value;
             return new RecordsApi(sp.GetRequiredService<RecordsDatabase>(),
-                new RecordsApiOptions { PageSize = o.PageSize, MaxPageSize = o.MaxPageSize });
+                new RecordsApiOptions
+                {
+                    PageSize = o.PageSize, MaxPageSize = o.MaxPageSize,
+                    ResponseCacheBytes = o.ResponseCacheMegabytes * 1024L * 1024,
+                });
         });
         services.AddSingleton<IRecordsTransport>(sp => sp.GetRequiredService<RecordsApi>());
         services.AddSingleton(sp => new UserStore(sp.GetRequiredService<RecordsDatabase>()));

@@ -28,11 +28,16 @@ public sealed class RecordsServerOptions
     /// <summary>How long a verified user name and password is trusted without hashing it again. Default: 5 minutes.</summary>
     public TimeSpan CredentialCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Memory for answers to reads, kept until the database changes (SQLite only). 0 turns the cache off.
+    /// Default: 64.</summary>
+    public int ResponseCacheMegabytes { get; set; } = 64;
+
     /// <summary>The first setting that is out of range, as a message naming it; null when all are valid.</summary>
     internal string? Problem() =>
         PageSize < 1 ? $"{Section}:PageSize must be at least 1 (got {PageSize})"
         : MaxPageSize < PageSize ? $"{Section}:MaxPageSize must be at least PageSize ({PageSize}; got {MaxPageSize})"
         : MaxRequestBodyBytes < 1 ? $"{Section}:MaxRequestBodyBytes must be at least 1 (got {MaxRequestBodyBytes})"
+        : ResponseCacheMegabytes < 0 ? $"{Section}:ResponseCacheMegabytes must not be negative (got {ResponseCacheMegabytes})"
         : CredentialCacheDuration < TimeSpan.Zero ? $"{Section}:CredentialCacheDuration must not be negative"
         : null;
 }

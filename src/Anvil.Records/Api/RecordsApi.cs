@@ -26,9 +26,31 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
     /// <summary>Sees the SQL of every read and lookup with its arguments; for tests.</summary>
     internal Action<string, object?>? QueryObserver { get; set; }
 
+    private readonly ResponseCache _cache = new((options ?? new RecordsApiOptions()).ResponseCacheBytes);
+
     public async Task<ApiResponse> SendAsync(ApiRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Method is not ("GET" or "HEAD") || Options.ResponseCacheBytes <= 0 ||
+            Database.ChangeStamp() is not { } stamp)
+        {
+            return await AnswerAsync(request, ct).ConfigureAwait(false);
+        }
+        var key = ResponseCache.KeyOf(request);
+        if (_cache.TryGet(key, stamp, out var cached))
+        {
+            return cached;
+        }
+        var response = await AnswerAsync(request, ct).ConfigureAwait(false);
+        if (response.Status == 200)
+        {
+            _cache.Add(key, stamp, response);
+        }
+        return response;
+    }
+
+    private async Task<ApiResponse> AnswerAsync(ApiRequest request, CancellationToken ct)
+    {
         if (request.Path.StartsWith("/api/v1/anvil/", StringComparison.Ordinal))
         {
             return await AnvilExtensions.SendAsync(this, request, ct).ConfigureAwait(false);

@@ -12,4 +12,8 @@ public sealed record RecordsApiOptions
 
     /// <summary>What <c>server_version</c> and <c>/api/</c> report. Default: the ARA version Anvil is compatible with.</summary>
     public string ServerVersion { get; init; } = "1.7.4";
+
+    /// <summary>Memory for answers to reads, kept until the database changes (SQLite only: it says cheaply when
+    /// anything was committed; PostgreSQL reads are never cached). 0 turns the cache off. Default: 64 MiB.</summary>
+    public long ResponseCacheBytes { get; init; } = 64L * 1024 * 1024;
 }

@@ -191,11 +191,44 @@ public sealed class RecordsDatabase : IAsyncDisposable
         }
     }
 
+    private readonly Lock _watchLock = new();
+    private SqliteConnection? _watch;
+    private SqliteCommand? _dataVersion;
+
+    /// <summary>A number that changes whenever a change is committed to the database by any connection, in any
+    /// process; null where there is no cheap way to tell (PostgreSQL). Read caches are keyed on it.</summary>
+    public long? ChangeStamp()
+    {
+        if (Dialect != SqlDialect.Sqlite)
+        {
+            return null;
+        }
+        lock (_watchLock)
+        {
+            if (_dataVersion is null)
+            {
+                // A connection of its own that never writes: SQLite's data_version counts other connections' commits.
+                _watch = new SqliteConnection(_connectionString);
+                _watch.Open();
+                _dataVersion = _watch.CreateCommand();
+                _dataVersion.CommandText = "PRAGMA data_version";
+            }
+            return (long)_dataVersion.ExecuteScalar()!;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);
+        }
+        lock (_watchLock)
+        {
+            _dataVersion?.Dispose();
+            _watch?.Dispose();
+            _dataVersion = null;
+            _watch = null;
         }
         _sqliteWriter.Dispose();
     }
