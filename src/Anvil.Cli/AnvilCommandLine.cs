@@ -24,8 +24,15 @@ public static class AnvilCommandLine
         return root;
     }
 
-    public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    private static readonly AsyncLocal<TextReader?> CurrentInput = new();
+
+    /// <summary>What a command reads as standard input (tests give their own).</summary>
+    internal static TextReader Input => CurrentInput.Value ?? Console.In;
+
+    public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null,
+        TextReader? input = null)
     {
+        CurrentInput.Value = input;
         var root = Build();
         var (rest, verbosity) = Verbosity.Extract(args);
         var parse = root.Parse(rest);

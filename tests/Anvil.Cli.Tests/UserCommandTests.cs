@@ -35,11 +35,13 @@ public sealed class UserCommandTests : IDisposable
 
     private string DefaultDatabase => Path.Combine(_home.Path, "anvil.db");
 
-    private static async Task<(int Code, string Out, string Err)> Anvil(params string[] args)
+    private static Task<(int Code, string Out, string Err)> Anvil(params string[] args) => AnvilWithInput("", args);
+
+    private static async Task<(int Code, string Out, string Err)> AnvilWithInput(string stdin, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await AnvilCommandLine.InvokeAsync(args, output, error);
+        var code = await AnvilCommandLine.InvokeAsync(args, output, error, new StringReader(stdin));
         return (code, output.ToString(), error.ToString());
     }
 
@@ -161,11 +163,7 @@ public sealed class UserCommandTests : IDisposable
     [Fact]
     public async Task UserAdd_BadInput_IsRefused()
     {
-        var (code, _, err) = await Anvil("user", "add", "dave");
-        Assert.Equal(2, code);
-        Assert.Contains("--password", err);
-
-        (code, _, err) = await Anvil("user", "add", "dave:x", "--password", "pw-Secret");
+        var (code, _, err) = await Anvil("user", "add", "dave:x", "--password", "pw-Secret");
         Assert.Equal(1, code);
         Assert.StartsWith("anvil: error: invalid user name 'dave:x'", err);
         Assert.DoesNotContain("pw-Secret", err, StringComparison.Ordinal);
@@ -180,7 +178,8 @@ public sealed class UserCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("user add", "--password", "--admin", "--database")]
+    [InlineData("user add", "--password", "--password-stdin", "--admin")]
+    [InlineData("user passwd", "--password", "--password-stdin", "--database")]
     [InlineData("user list", "-f, --format", "--database", null)]
     [InlineData("user remove", "--database", null, null)]
     [InlineData("db migrate", "--database", null, null)]
@@ -194,5 +193,51 @@ public sealed class UserCommandTests : IDisposable
         {
             Assert.Contains(option, output);
         }
+    }
+
+    [Fact]
+    public async Task UserAdd_PasswordFromStdin_KeepsItOffTheCommandLine()
+    {
+        var (code, _, err) = await AnvilWithInput("from-Stdin-9\nsecond line ignored\n", "user", "add", "carol", "--password-stdin");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.True(await VerifyAsync(DefaultDatabase, "carol", "from-Stdin-9"));
+        Assert.False(await VerifyAsync(DefaultDatabase, "carol", "second line ignored"));
+    }
+
+    [Fact]
+    public async Task UserAdd_WithoutAPassword_OffATerminal_SaysHowToGiveOne()
+    {
+        var (code, output, err) = await Anvil("user", "add", "dave");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal("anvil: error: no password: use --password-stdin (or --password) when not on a terminal", err.Trim());
+
+        (code, _, err) = await AnvilWithInput("", "user", "add", "dave", "--password-stdin");
+        Assert.Equal(1, code);
+        Assert.Contains("standard input has no password", err);
+
+        (code, _, err) = await AnvilWithInput("x-Secret-1\n", "user", "add", "dave", "--password-stdin", "--password", "y");
+        Assert.Equal(1, code);
+        Assert.Contains("not both", err);
+
+        (code, output, _) = await Anvil("user", "list", "-f", "json");
+        Assert.Equal("[]", output.Trim());
+    }
+
+    [Fact]
+    public async Task UserPasswd_ReplacesThePassword()
+    {
+        Assert.Equal(0, (await Anvil("user", "add", "erin", "--password", "old-Secret-1")).Code);
+        var (code, output, err) = await AnvilWithInput("new-Secret-2\n", "user", "passwd", "erin", "--password-stdin");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.Equal($"Changed the password of 'erin' in sqlite:{DefaultDatabase}", output.Trim());
+        Assert.True(await VerifyAsync(DefaultDatabase, "erin", "new-Secret-2"));
+        Assert.False(await VerifyAsync(DefaultDatabase, "erin", "old-Secret-1"));
+
+        (code, _, err) = await AnvilWithInput("whatever-1\n", "user", "passwd", "nobody", "--password-stdin");
+        Assert.Equal(1, code);
+        Assert.Equal($"anvil: error: no user 'nobody' in sqlite:{DefaultDatabase}", err.Trim());
     }
 }

@@ -12,26 +12,83 @@ internal static class UserCommand
 {
     public static Command Create() => new("user", "Manage the users who can log in to the records server.")
     {
-        Add(), List(), Remove(),
+        Add(), List(), Remove(), ChangePassword(),
     };
+
+    /// <summary>Where a password comes from: <c>--password P</c> (visible to other users in the process list),
+    /// <c>--password-stdin</c> (the first line of standard input), or else a prompt on the terminal.</summary>
+    private sealed class PasswordOptions
+    {
+        public Option<string?> Password { get; } = new("--password")
+        {
+            Description = "the password (other users can see it in the process list: prefer --password-stdin or the prompt)",
+            HelpName = "PASSWORD",
+        };
+
+        public Option<bool> FromStdin { get; } = new("--password-stdin")
+        {
+            Description = "read the password from the first line of standard input",
+        };
+
+        /// <summary>The password, or null after saying on <paramref name="error"/> why there is none.</summary>
+        public async Task<string?> ReadAsync(ParseResult parse, TextWriter error)
+        {
+            var given = parse.GetValue(Password);
+            var stdin = parse.GetValue(FromStdin);
+            if (given is not null && stdin)
+            {
+                await error.WriteLineAsync("anvil: error: give --password or --password-stdin, not both");
+                return null;
+            }
+            if (given is not null)
+            {
+                return given;
+            }
+            if (stdin)
+            {
+                var line = await AnvilCommandLine.Input.ReadLineAsync();
+                if (string.IsNullOrEmpty(line))
+                {
+                    await error.WriteLineAsync("anvil: error: --password-stdin: standard input has no password on its first line");
+                    return null;
+                }
+                return line;
+            }
+            if (Console.IsInputRedirected || AnvilCommandLine.Input != Console.In)
+            {
+                await error.WriteLineAsync("anvil: error: no password: use --password-stdin (or --password) when not on a terminal");
+                return null;
+            }
+            var first = AnsiConsole.Prompt(new TextPrompt<string>("Password:").Secret());
+            var again = AnsiConsole.Prompt(new TextPrompt<string>("Password (again):").Secret());
+            if (first != again)
+            {
+                await error.WriteLineAsync("anvil: error: the two passwords differ");
+                return null;
+            }
+            return first;
+        }
+    }
 
     private static Command Add()
     {
         var name = new Argument<string>("name") { Description = "user name (letters, digits and @ . + - _)" };
-        var password = new Option<string>("--password")
-        {
-            Description = "the user's password (stored only as a PBKDF2 hash)",
-            HelpName = "PASSWORD",
-            Required = true,
-        };
+        var password = new PasswordOptions();
         var admin = new Option<bool>("--admin") { Description = "make the user an administrator" };
         var database = RecordsDatabaseOption.Create();
-        var command = new Command("add", "Add a user.") { name, password, admin, database };
-        GroupedHelp.Apply(command, "anvil user add NAME --password PASSWORD [--admin] [--database CONN]",
-            ("Options", [password, admin, database]));
+        var command = new Command("add", "Add a user (the password is stored only as a PBKDF2 hash).")
+        {
+            name, password.Password, password.FromStdin, admin, database,
+        };
+        GroupedHelp.Apply(command, "anvil user add NAME [--password PASSWORD | --password-stdin] [--admin] [--database CONN]",
+            ("Options", [password.Password, password.FromStdin, admin, database]));
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
+            if (await password.ReadAsync(parse, error) is not { } secret)
+            {
+                return AnvilCommandLine.InputError;
+            }
             await using var db = await RecordsDatabaseOption.OpenAsync(parse.GetValue(database), migrate: true, error, ct);
             if (db is null)
             {
@@ -40,7 +97,7 @@ internal static class UserCommand
             var isAdmin = parse.GetValue(admin);
             try
             {
-                await new UserStore(db).AddAsync(parse.GetValue(name)!, parse.GetValue(password)!, isAdmin, ct);
+                await new UserStore(db).AddAsync(parse.GetValue(name)!, secret, isAdmin, ct);
             }
             catch (UserStoreException e)
             {
@@ -120,6 +177,46 @@ internal static class UserCommand
                 return AnvilCommandLine.InputError;
             }
             await parse.InvocationConfiguration.Output.WriteLineAsync($"Removed user '{user}' from {db.Description}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ChangePassword()
+    {
+        var name = new Argument<string>("name") { Description = "the user whose password changes" };
+        var password = new PasswordOptions();
+        var database = RecordsDatabaseOption.Create();
+        var command = new Command("passwd", "Change a user's password.") { name, password.Password, password.FromStdin, database };
+        GroupedHelp.Apply(command, "anvil user passwd NAME [--password PASSWORD | --password-stdin] [--database CONN]",
+            ("Options", [password.Password, password.FromStdin, database]));
+        command.SetAction(async (parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            if (await password.ReadAsync(parse, error) is not { } secret)
+            {
+                return AnvilCommandLine.InputError;
+            }
+            await using var db = await RecordsDatabaseOption.OpenAsync(parse.GetValue(database), migrate: true, error, ct);
+            if (db is null)
+            {
+                return AnvilCommandLine.InputError;
+            }
+            var user = parse.GetValue(name)!;
+            try
+            {
+                if (!await new UserStore(db).SetPasswordAsync(user, secret, ct))
+                {
+                    await error.WriteLineAsync($"anvil: error: no user '{user}' in {db.Description}");
+                    return AnvilCommandLine.InputError;
+                }
+            }
+            catch (UserStoreException e)
+            {
+                await error.WriteLineAsync($"anvil: error: {e.Message}");
+                return AnvilCommandLine.InputError;
+            }
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Changed the password of '{user}' in {db.Description}");
             return 0;
         });
         return command;

@@ -152,9 +152,18 @@ public sealed class RecordsDatabase : IAsyncDisposable
             // WAL is a property of the database file: once is enough (and it costs a file check every time).
             await PragmaAsync(c, "PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false);
         }
-        await PragmaAsync(c, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;", ct).ConfigureAwait(false);
+        // Pragmas belong to the physical connection, which the pool hands out again: set them once per handle, not
+        // on every open (that was a statement per API request).
+        if (c.Handle is { } handle && !_configured.TryGetValue(handle, out _))
+        {
+            await PragmaAsync(c, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;", ct).ConfigureAwait(false);
+            _configured.AddOrUpdate(handle, Configured);
+        }
         return c;
     }
+
+    private static readonly object Configured = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
 
     private int _walSet;
 

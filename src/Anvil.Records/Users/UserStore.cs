@@ -24,7 +24,7 @@ public sealed partial class UserStore(RecordsDatabase db)
 
     private long _version;
 
-    /// <summary>Changes each time this instance adds or removes a user, so that caches of verified credentials
+    /// <summary>Changes each time this instance adds or removes a user or changes a password, so that caches of verified credentials
     /// can tell that they are stale.</summary>
     public long Version => Interlocked.Read(ref _version);
 
@@ -36,14 +36,7 @@ public sealed partial class UserStore(RecordsDatabase db)
         {
             throw new UserStoreException(problem);
         }
-        if (string.IsNullOrEmpty(password))
-        {
-            throw new UserStoreException("the password must not be empty");
-        }
-        if (password.Length > MaxPasswordLength)
-        {
-            throw new UserStoreException($"the password is longer than {MaxPasswordLength} characters");
-        }
+        CheckPassword(password);
         // Hash outside the write transaction: it takes about a tenth of a second and SQLite writers queue.
         var hash = PasswordHasher.Hash(password);
         var now = Clock.NowMicros();
@@ -81,6 +74,35 @@ public sealed partial class UserStore(RecordsDatabase db)
         // is_admin is INTEGER on SQLite and BOOLEAN on PostgreSQL.
         return rows.Select(r => new UserInfo(r.Name, Convert.ToBoolean(r.Admin, System.Globalization.CultureInfo.InvariantCulture),
             Clock.FromMicros(r.Created))).ToList();
+    }
+
+    /// <summary>Replaces a user's password; false if there is no user of that name. Throws
+    /// <see cref="UserStoreException"/> for an empty or overlong password.</summary>
+    public async Task<bool> SetPasswordAsync(string name, string password, CancellationToken ct = default)
+    {
+        CheckPassword(password);
+        var hash = PasswordHasher.Hash(password);
+        var now = Clock.NowMicros();
+        var changed = await db.WriteAsync((c, tx) =>
+            c.ExecuteAsync("UPDATE users SET password_hash = @hash, updated = @now WHERE name = @name",
+                new { name, hash, now }, tx), ct).ConfigureAwait(false);
+        if (changed > 0)
+        {
+            Interlocked.Increment(ref _version);
+        }
+        return changed > 0;
+    }
+
+    private static void CheckPassword(string password)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            throw new UserStoreException("the password must not be empty");
+        }
+        if (password.Length > MaxPasswordLength)
+        {
+            throw new UserStoreException($"the password is longer than {MaxPasswordLength} characters");
+        }
     }
 
     /// <summary>Removes a user; false if there was none of that name.</summary>

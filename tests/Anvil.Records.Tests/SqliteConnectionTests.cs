@@ -1,0 +1,28 @@
+using Anvil.Records.Storage;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Anvil.Records.Tests;
+
+/// <summary>Every connection the database hands out is configured, whether the pool made it new or reused it.</summary>
+public sealed class SqliteConnectionTests
+{
+    [Fact]
+    public async Task Every_connection_is_in_WAL_with_normal_sync_and_a_busy_timeout()
+    {
+        using var dir = new TempDir();
+        await using var db = await RecordsDatabase.OpenAsync(Path.Combine(dir.Path, "anvil.db"));
+        for (var round = 0; round < 3; round++)
+        {
+            if (round == 2)
+            {
+                SqliteConnection.ClearAllPools(); // the next connection is a new handle
+            }
+            await using var c = await db.OpenConnectionAsync();
+            Assert.Equal("wal", await c.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+            Assert.Equal(1, await c.ExecuteScalarAsync<long>("PRAGMA synchronous")); // NORMAL
+            Assert.Equal(30000, await c.ExecuteScalarAsync<long>("PRAGMA busy_timeout"));
+        }
+        SqliteConnection.ClearAllPools();
+    }
+}
