@@ -140,8 +140,8 @@ public sealed partial class RecordsApi
         var row = existing ?? new FileRow { Created = now };
         row = row with
         {
-            Path = v.TryGetValue("path", out var p) ? (string)p! : row.Path,
-            PlaybookId = v.TryGetValue("playbook", out var pb) ? (long)pb! : row.PlaybookId,
+            Path = v.Pick("path", row.Path),
+            PlaybookId = v.Pick("playbook", row.PlaybookId),
         };
         if (v.TryGetValue("content", out var content))
         {

@@ -187,14 +187,14 @@ public sealed partial class RecordsApi
         var row = (existing ?? new HostRow { Created = now }) with { Updated = now };
         row = row with
         {
-            Facts = v.TryGetValue("facts", out var facts) ? (string)facts! : row.Facts,
-            Name = v.TryGetValue("name", out var name) ? (string)name! : row.Name,
-            Changed = v.TryGetValue("changed", out var changed) ? (int)changed! : row.Changed,
-            Failed = v.TryGetValue("failed", out var failed) ? (int)failed! : row.Failed,
-            Ok = v.TryGetValue("ok", out var ok) ? (int)ok! : row.Ok,
-            Skipped = v.TryGetValue("skipped", out var skipped) ? (int)skipped! : row.Skipped,
-            Unreachable = v.TryGetValue("unreachable", out var unreachable) ? (int)unreachable! : row.Unreachable,
-            PlaybookId = v.TryGetValue("playbook", out var p) ? (long)p! : row.PlaybookId,
+            Facts = v.Pick("facts", row.Facts),
+            Name = v.Pick("name", row.Name),
+            Changed = v.Pick("changed", row.Changed),
+            Failed = v.Pick("failed", row.Failed),
+            Ok = v.Pick("ok", row.Ok),
+            Skipped = v.Pick("skipped", row.Skipped),
+            Unreachable = v.Pick("unreachable", row.Unreachable),
+            PlaybookId = v.Pick("playbook", row.PlaybookId),
         };
         var same = await db.ScalarAsync<long?>("SELECT id FROM hosts WHERE name = @Name AND playbook_id = @PlaybookId", row, ct).ConfigureAwait(false);
         if (existing is null)

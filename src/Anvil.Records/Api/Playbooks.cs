@@ -261,12 +261,8 @@ public sealed partial class RecordsApi
 
     private Task<ApiResponse> WritePlaybookAsync(ApiRequest r, long? id, WriteMode mode, CancellationToken ct) => WriteAsync(async db =>
     {
-        PlaybookRow? existing = null;
-        if (id is { } i)
-        {
-            await using var reader = await db.ReaderAsync($"SELECT {PlaybookColumns} FROM playbooks p WHERE p.id = @i", new { i }, ct).ConfigureAwait(false);
-            existing = await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadPlaybookRow(reader) : throw Replies.NotFoundError();
-        }
+        var existing = await ExistingRowAsync(db, id, $"SELECT {PlaybookColumns} FROM playbooks p WHERE p.id = @i", ReadPlaybookRow, ct)
+            .ConfigureAwait(false);
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, PlaybookFields, mode, db, ct).ConfigureAwait(false);
         var now = Clock.NowMicros();
@@ -277,18 +273,18 @@ public sealed partial class RecordsApi
         row = row with
         {
             Updated = now,
-            Arguments = v.TryGetValue("arguments", out var a) ? (string)a! : row.Arguments,
-            Started = v.TryGetValue("started", out var s) ? (long)s! : row.Started,
-            Ended = v.TryGetValue("ended", out var e) ? (long?)e : row.Ended,
-            Name = v.TryGetValue("name", out var n) ? (string?)n : row.Name,
-            AnsibleVersion = v.TryGetValue("ansible_version", out var av) ? (string)av! : row.AnsibleVersion,
-            ClientVersion = v.TryGetValue("client_version", out var cv) ? (string?)cv : row.ClientVersion,
-            PythonVersion = v.TryGetValue("python_version", out var pv) ? (string?)pv : row.PythonVersion,
-            ServerVersion = v.TryGetValue("server_version", out var sv) ? (string)sv! : row.ServerVersion,
-            Status = v.TryGetValue("status", out var st) ? (string)st! : row.Status,
-            Path = v.TryGetValue("path", out var p) ? (string)p! : row.Path,
-            Controller = v.TryGetValue("controller", out var co) ? (string?)co : row.Controller,
-            User = v.TryGetValue("user", out var u) ? (string?)u : row.User,
+            Arguments = v.Pick("arguments", row.Arguments),
+            Started = v.Pick("started", row.Started),
+            Ended = v.Pick("ended", row.Ended),
+            Name = v.Pick("name", row.Name),
+            AnsibleVersion = v.Pick("ansible_version", row.AnsibleVersion),
+            ClientVersion = v.Pick("client_version", row.ClientVersion),
+            PythonVersion = v.Pick("python_version", row.PythonVersion),
+            ServerVersion = v.Pick("server_version", row.ServerVersion),
+            Status = v.Pick("status", row.Status),
+            Path = v.Pick("path", row.Path),
+            Controller = v.Pick("controller", row.Controller),
+            User = v.Pick("user", row.User),
         };
         if (existing is null)
         {

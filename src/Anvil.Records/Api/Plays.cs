@@ -153,12 +153,8 @@ public sealed partial class RecordsApi
 
     private Task<ApiResponse> WritePlayAsync(ApiRequest r, long? id, WriteMode mode, CancellationToken ct) => WriteAsync(async db =>
     {
-        PlayRow? existing = null;
-        if (id is { } i)
-        {
-            await using var reader = await db.ReaderAsync($"SELECT {PlayColumns} FROM plays y WHERE y.id = @i", new { i }, ct).ConfigureAwait(false);
-            existing = await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadPlayRow(reader) : throw Replies.NotFoundError();
-        }
+        var existing = await ExistingRowAsync(db, id, $"SELECT {PlayColumns} FROM plays y WHERE y.id = @i", ReadPlayRow, ct)
+            .ConfigureAwait(false);
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, PlayFields, mode, db, ct).ConfigureAwait(false);
         var now = Clock.NowMicros();
@@ -166,12 +162,12 @@ public sealed partial class RecordsApi
         row = row with
         {
             Updated = now,
-            Started = v.TryGetValue("started", out var s) ? (long)s! : row.Started,
-            Ended = v.TryGetValue("ended", out var e) ? (long?)e : row.Ended,
-            Name = v.TryGetValue("name", out var n) ? (string?)n : row.Name,
-            Uuid = v.TryGetValue("uuid", out var u) ? (string)u! : row.Uuid,
-            Status = v.TryGetValue("status", out var st) ? (string)st! : row.Status,
-            PlaybookId = v.TryGetValue("playbook", out var p) ? (long)p! : row.PlaybookId,
+            Started = v.Pick("started", row.Started),
+            Ended = v.Pick("ended", row.Ended),
+            Name = v.Pick("name", row.Name),
+            Uuid = v.Pick("uuid", row.Uuid),
+            Status = v.Pick("status", row.Status),
+            PlaybookId = v.Pick("playbook", row.PlaybookId),
         };
         if (existing is null)
         {

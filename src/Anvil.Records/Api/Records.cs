@@ -107,10 +107,10 @@ public sealed partial class RecordsApi
         var row = (existing ?? new RecordRow { Created = now }) with { Updated = now };
         row = row with
         {
-            Value = v.TryGetValue("value", out var value) ? (string)value! : row.Value,
-            Key = v.TryGetValue("key", out var key) ? (string)key! : row.Key,
-            Type = v.TryGetValue("type", out var type) ? (string)type! : row.Type,
-            PlaybookId = v.TryGetValue("playbook", out var p) ? (long)p! : row.PlaybookId,
+            Value = v.Pick("value", row.Value),
+            Key = v.Pick("key", row.Key),
+            Type = v.Pick("type", row.Type),
+            PlaybookId = v.Pick("playbook", row.PlaybookId),
         };
         var same = await db.ScalarAsync<long?>("SELECT id FROM records WHERE key = @Key AND playbook_id = @PlaybookId", row, ct).ConfigureAwait(false);
         const string unique = "The fields key, playbook must make a unique set.";

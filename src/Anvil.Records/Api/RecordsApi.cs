@@ -144,6 +144,19 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
         };
     }
 
+    /// <summary>The row a PUT or PATCH changes (null for a POST); an id that is not there answers 404.
+    /// <paramref name="sql"/> selects by <c>@i</c>.</summary>
+    private static async Task<T?> ExistingRowAsync<T>(Db db, long? id, string sql, Func<DbDataReader, T> read,
+        CancellationToken ct) where T : class
+    {
+        if (id is not { } i)
+        {
+            return null;
+        }
+        await using var reader = await db.ReaderAsync(sql, new { i }, ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? read(reader) : throw Replies.NotFoundError();
+    }
+
     /// <summary>A path segment without its <c>.json</c> format suffix; null when it has another suffix.</summary>
     private static string? StripFormat(string segment)
     {

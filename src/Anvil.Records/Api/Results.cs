@@ -216,16 +216,16 @@ public sealed partial class RecordsApi
         var row = (existing ?? new ResultRow { Created = now, Started = now }) with { Updated = now };
         row = row with
         {
-            Content = v.TryGetValue("content", out var content) ? (string)content! : row.Content,
-            Started = v.TryGetValue("started", out var s) ? (long)s! : row.Started,
-            Ended = v.TryGetValue("ended", out var e) ? (long?)e : row.Ended,
-            Status = v.TryGetValue("status", out var st) ? (string)st! : row.Status,
-            Changed = v.TryGetValue("changed", out var ch) ? (bool)ch! : row.Changed,
-            IgnoreErrors = v.TryGetValue("ignore_errors", out var ie) ? (bool)ie! : row.IgnoreErrors,
-            HostId = v.TryGetValue("host", out var h) ? (long)h! : row.HostId,
-            TaskId = v.TryGetValue("task", out var t) ? (long)t! : row.TaskId,
-            PlayId = v.TryGetValue("play", out var p) ? (long)p! : row.PlayId,
-            PlaybookId = v.TryGetValue("playbook", out var pb) ? (long)pb! : row.PlaybookId,
+            Content = v.Pick("content", row.Content),
+            Started = v.Pick("started", row.Started),
+            Ended = v.Pick("ended", row.Ended),
+            Status = v.Pick("status", row.Status),
+            Changed = v.Pick("changed", row.Changed),
+            IgnoreErrors = v.Pick("ignore_errors", row.IgnoreErrors),
+            HostId = v.Pick("host", row.HostId),
+            TaskId = v.Pick("task", row.TaskId),
+            PlayId = v.Pick("play", row.PlayId),
+            PlaybookId = v.Pick("playbook", row.PlaybookId),
             // Answered in id order, as reads list them.
             DelegatedTo = v.TryGetValue("delegated_to", out var d) ? [.. ((List<long>)d!).Order()] : row.DelegatedTo,
         };

@@ -204,12 +204,8 @@ public sealed partial class RecordsApi
 
     private Task<ApiResponse> WriteTaskAsync(ApiRequest r, long? id, WriteMode mode, CancellationToken ct) => WriteAsync(async db =>
     {
-        TaskRow? existing = null;
-        if (id is { } i)
-        {
-            await using var reader = await db.ReaderAsync($"SELECT {TaskColumns} FROM tasks t WHERE t.id = @i", new { i }, ct).ConfigureAwait(false);
-            existing = await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadTaskRow(reader) : throw Replies.NotFoundError();
-        }
+        var existing = await ExistingRowAsync(db, id, $"SELECT {TaskColumns} FROM tasks t WHERE t.id = @i", ReadTaskRow, ct)
+            .ConfigureAwait(false);
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, TaskFields, mode, db, ct).ConfigureAwait(false);
         var now = Clock.NowMicros();
@@ -217,18 +213,18 @@ public sealed partial class RecordsApi
         row = row with
         {
             Updated = now,
-            Tags = v.TryGetValue("tags", out var tags) ? (string)tags! : row.Tags,
-            Started = v.TryGetValue("started", out var s) ? (long)s! : row.Started,
-            Ended = v.TryGetValue("ended", out var e) ? (long?)e : row.Ended,
-            Name = v.TryGetValue("name", out var n) ? (string?)n : row.Name,
-            Uuid = v.TryGetValue("uuid", out var u) ? (string?)u : row.Uuid,
-            Action = v.TryGetValue("action", out var a) ? (string)a! : row.Action,
-            Lineno = v.TryGetValue("lineno", out var l) ? (int)l! : row.Lineno,
-            Handler = v.TryGetValue("handler", out var h) ? (bool)h! : row.Handler,
-            Status = v.TryGetValue("status", out var st) ? (string)st! : row.Status,
-            FileId = v.TryGetValue("file", out var f) ? (long)f! : row.FileId,
-            PlayId = v.TryGetValue("play", out var pl) ? (long)pl! : row.PlayId,
-            PlaybookId = v.TryGetValue("playbook", out var pb) ? (long)pb! : row.PlaybookId,
+            Tags = v.Pick("tags", row.Tags),
+            Started = v.Pick("started", row.Started),
+            Ended = v.Pick("ended", row.Ended),
+            Name = v.Pick("name", row.Name),
+            Uuid = v.Pick("uuid", row.Uuid),
+            Action = v.Pick("action", row.Action),
+            Lineno = v.Pick("lineno", row.Lineno),
+            Handler = v.Pick("handler", row.Handler),
+            Status = v.Pick("status", row.Status),
+            FileId = v.Pick("file", row.FileId),
+            PlayId = v.Pick("play", row.PlayId),
+            PlaybookId = v.Pick("playbook", row.PlaybookId),
         };
         if (existing is null)
         {

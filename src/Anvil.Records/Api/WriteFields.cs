@@ -121,6 +121,11 @@ internal static partial class WriteFields
     private static readonly HashSet<string> TrueStrings = ["t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"];
     private static readonly HashSet<string> FalseStrings = ["f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0"];
 
+    /// <summary>The validated value of <paramref name="name"/> when the body had it, else <paramref name="current"/>
+    /// (a PATCH leaves out what it does not change).</summary>
+    public static T Pick<T>(this Dictionary<string, object?> values, string name, T current) =>
+        values.TryGetValue(name, out var value) ? (T)value! : current;
+
     public static async Task<Dictionary<string, object?>> ValidateAsync(JsonElement? body, IReadOnlyList<FieldSpec> fields,
         WriteMode mode, Db db, CancellationToken ct)
     {
