@@ -71,12 +71,14 @@ internal sealed class RunOptionSet
     /// <summary>The run's options, or the one-line reason they do not go together.</summary>
     public RunnerOptions Read(ParseResult parse)
     {
+        // RUNNER_PLAYBOOK, RUNNER_MODULE and RUNNER_ROLE stand in only when none of -p, -m, -r was given.
+        var given = parse.GetValue(_playbook) is not null || parse.GetValue(_module) is not null || parse.GetValue(_role) is not null;
         var options = new RunnerOptions
         {
             PrivateDataDir = parse.GetValue(PrivateDataDir)!,
-            Playbook = parse.GetValue(_playbook) ?? EnvOrNull("RUNNER_PLAYBOOK"),
-            Module = parse.GetValue(_module) ?? EnvOrNull("RUNNER_MODULE"),
-            Role = parse.GetValue(_role) ?? EnvOrNull("RUNNER_ROLE"),
+            Playbook = parse.GetValue(_playbook) ?? (given ? null : EnvOrNull("RUNNER_PLAYBOOK")),
+            Module = parse.GetValue(_module) ?? (given ? null : EnvOrNull("RUNNER_MODULE")),
+            Role = parse.GetValue(_role) ?? (given ? null : EnvOrNull("RUNNER_ROLE")),
             ModuleArgs = parse.GetValue(_moduleArgs),
             HostPattern = parse.GetValue(_hosts),
             Binary = parse.GetValue(_binary) ?? EnvOrNull("RUNNER_BINARY"),

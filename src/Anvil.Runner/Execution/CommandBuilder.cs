@@ -162,7 +162,8 @@ public static class CommandBuilder
             {
                 throw new RunnerInputException($"{playbookPath}: playbook not found");
             }
-            argv.Add(options.Playbook!);
+            // Ansible finds a relative playbook from its working directory: name it in full when that is elsewhere.
+            argv.Add(options.WorkingDirectory is null ? options.Playbook! : Path.GetFullPath(playbookPath));
             cwd = projectDir;
         }
         cwd = WorkingDirectory(options) ?? cwd;

@@ -208,4 +208,17 @@ public class CommandBuilderTests
         { PrivateDataDir = tmp.Path, Role = "web", RolesPath = ["/nonexistent/roles"] }, pdd, "/cb"));
         Assert.Equal("--roles-path: /nonexistent/roles: directory not found", e.Message);
     }
+
+    [Fact]
+    public void Build_PlaybookWithAnotherWorkingDirectory_NamesThePlaybookInFull()
+    {
+        var (tmp, pdd) = Pdd(extravars: null);
+        using var _ = tmp;
+        var plan = CommandBuilder.Build(new RunnerOptions { PrivateDataDir = tmp.Path, Playbook = "site.yml", WorkingDirectory = "/" }, pdd, "/cb");
+        Assert.Equal("/", plan.Cwd);
+        Assert.Equal(Path.Combine(tmp.Path, "project", "site.yml"), plan.Command[^1]);
+        var e = Assert.Throws<RunnerInputException>(() => CommandBuilder.Build(new RunnerOptions
+        { PrivateDataDir = tmp.Path, Playbook = "site.yml", WorkingDirectory = "/nonexistent/cwd" }, pdd, "/cb"));
+        Assert.Equal("/nonexistent/cwd: working directory not found", e.Message);
+    }
 }
