@@ -16,6 +16,11 @@ public static class AnvilCommandLine
     {
         var root = new RootCommand("Anvil: run Ansible and capture every event (ansible-runner compatible).");
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(StartCommand.Create());
+        root.Subcommands.Add(StopCommand.Create());
+        root.Subcommands.Add(IsAliveCommand.Create());
+        root.Subcommands.Add(PassThroughCommand.Adhoc());
+        root.Subcommands.Add(PassThroughCommand.Playbook());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
@@ -35,7 +40,8 @@ public static class AnvilCommandLine
         CurrentInput.Value = input;
         var root = Build();
         var (rest, verbosity) = Verbosity.Extract(args);
-        var parse = root.Parse(rest);
+        // No response files: "@file" is Ansible's syntax (-e @vars.yml) and must reach it unchanged.
+        var parse = root.Parse(rest, new ParserConfiguration { ResponseFileTokenReplacer = null });
         Verbosity.Set(verbosity);
         if (parse.Errors.Count > 0 && !GroupedHelp.IsHelp(parse.Action))
         {

@@ -334,6 +334,10 @@ public sealed class RunnerJob
 
     private void DeletePrivateFiles()
     {
+        foreach (var path in _plan.PrivateFiles.Keys)
+        {
+            File.Delete(path);
+        }
         if (_plan.PrivateTempDir is { } dir && Directory.Exists(dir))
         {
             Directory.Delete(dir, recursive: true);

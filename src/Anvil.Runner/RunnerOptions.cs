@@ -4,7 +4,8 @@ using Anvil.Runner.Events;
 namespace Anvil.Runner;
 
 /// <summary>Everything a run needs; the typed counterpart of ansible-runner's <c>run()</c> keyword arguments.
-/// Only <see cref="PrivateDataDir"/> and one of <see cref="Playbook"/> or <see cref="Module"/> are required.</summary>
+/// Only <see cref="PrivateDataDir"/> and one of <see cref="Playbook"/>, <see cref="Module"/>, <see cref="Role"/> or
+/// <see cref="Arguments"/> are required.</summary>
 public sealed record RunnerOptions
 {
     /// <summary>The private data dir (<c>env/</c>, <c>inventory/</c>, <c>project/</c>, <c>artifacts/</c>).</summary>
@@ -19,8 +20,32 @@ public sealed record RunnerOptions
     /// <summary>Arguments of <see cref="Module"/>.</summary>
     public string? ModuleArgs { get; init; }
 
-    /// <summary>Host pattern for module runs. Default: <c>all</c>.</summary>
+    /// <summary>Host pattern for module and role runs. Default: <c>all</c>.</summary>
     public string? HostPattern { get; init; }
+
+    /// <summary>Role to run directly: the runner writes a one-play playbook that applies it to
+    /// <see cref="HostPattern"/> (ansible-runner's <c>-r</c>).</summary>
+    public string? Role { get; init; }
+
+    /// <summary>Variables of <see cref="Role"/> (the play's <c>roles: [{name, vars}]</c>).</summary>
+    public JsonObject? RoleVars { get; init; }
+
+    /// <summary>Directories searched for <see cref="Role"/>, before <c>&lt;private data dir&gt;/roles</c> and any
+    /// <c>ANSIBLE_ROLES_PATH</c> already set (<c>--roles-path</c>).</summary>
+    public IReadOnlyList<string>? RolesPath { get; init; }
+
+    /// <summary>Do not gather facts in the play generated for <see cref="Role"/> (<c>--role-skip-facts</c>).</summary>
+    public bool RoleSkipFacts { get; init; }
+
+    /// <summary>Runs <see cref="Binary"/> with exactly these arguments, as a person would type them after
+    /// <c>ansible</c> or <c>ansible-playbook</c> (ansible-runner's raw <c>args</c> mode): no inventory, limit, extra
+    /// variables or <c>env/cmdline</c> are added; events and artifacts are kept as for any run.</summary>
+    public IReadOnlyList<string>? Arguments { get; init; }
+
+    /// <summary>Working directory of Ansible. Default: the project directory for playbook and role runs (the private
+    /// data dir when there is none), the private data dir for module runs, the project directory or else the private
+    /// data dir for <see cref="Arguments"/>.</summary>
+    public string? WorkingDirectory { get; init; }
 
     /// <summary>Run identifier: the artifacts go to <c>&lt;artifact dir&gt;/&lt;ident&gt;</c>. Default: a new UUID.</summary>
     public string? Ident { get; init; }
@@ -35,7 +60,8 @@ public sealed record RunnerOptions
     /// directory, when it exists.</summary>
     public IReadOnlyList<string>? Inventory { get; init; }
 
-    /// <summary>The Ansible program. Default: <c>ansible-playbook</c>, or <c>ansible</c> for module runs.</summary>
+    /// <summary>The Ansible program. Default: <c>ansible-playbook</c>, or <c>ansible</c> for module runs. With
+    /// <see cref="Arguments"/>, a program named <c>ansible</c> gets the ad-hoc event wiring.</summary>
     public string? Binary { get; init; }
 
     /// <summary>Extra Ansible arguments (shell syntax); replaces <c>env/cmdline</c> when given.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Anvil.Runner;
 
 namespace Anvil.Integration.Tests;
 
@@ -25,7 +26,59 @@ public class ConformanceTests
         var refTask = Fixtures.RunReferenceAsync(refPdd.Path, playbook);
         var anvil = await Fixtures.RunAnvilAsync(anvilPdd.Path, playbook);
         var refDir = await refTask;
+        AssertSameRun(refDir, anvil, status, rc);
+    }
 
+    [Fact]
+    public async Task ModuleRun_SameArtifactsEventsAndStatus()
+    {
+        using var refPdd = Fixtures.Copy(Fixtures.FixturePdd);
+        using var anvilPdd = Fixtures.Copy(Fixtures.FixturePdd);
+        var refTask = Fixtures.RunReferenceAsync(refPdd.Path, ["-m", "debug", "-a", "msg=from-a-module", "--hosts", "localhost"]);
+        var anvil = await Fixtures.RunAnvilAsync(anvilPdd.Path, "", configure: o => o with
+        {
+            Module = "debug", ModuleArgs = "msg=from-a-module", HostPattern = "localhost",
+        });
+        var refDir = await refTask;
+        AssertSameRun(refDir, anvil, "successful", 0);
+        foreach (var dir in new[] { refDir, anvil.ArtifactDir })
+        {
+            var events = Fixtures.ReadEvents(dir);
+            Assert.All(events, e => Assert.Equal(1, e.GetProperty("ad_hoc_command_id").GetInt32()));
+            var ok = events.Single(e => e.GetProperty("event").GetString() == "runner_on_ok");
+            Assert.Equal("from-a-module", ok.GetProperty("event_data").GetProperty("res").GetProperty("msg").GetString());
+            Assert.Equal("__adhoc_playbook__", Fixtures.Field(ok, "playbook"));
+        }
+    }
+
+    [Fact]
+    public async Task RoleRun_SameArtifactsEventsAndStatus()
+    {
+        using var refPdd = Fixtures.Copy(Fixtures.FixturePdd);
+        using var anvilPdd = Fixtures.Copy(Fixtures.FixturePdd);
+        var refTask = Fixtures.RunReferenceAsync(refPdd.Path,
+            ["-r", "fixture_role", "--hosts", "localhost", "--role-vars", "fixture_role_message=from-role-vars"]);
+        var anvil = await Fixtures.RunAnvilAsync(anvilPdd.Path, "", configure: o => o with
+        {
+            Role = "fixture_role", HostPattern = "localhost",
+            RoleVars = new System.Text.Json.Nodes.JsonObject { ["fixture_role_message"] = "from-role-vars" },
+        });
+        var refDir = await refTask;
+        AssertSameRun(refDir, anvil, "successful", 0);
+        foreach (var (dir, pdd) in new[] { (refDir, refPdd.Path), (anvil.ArtifactDir, anvilPdd.Path) })
+        {
+            var messages = Fixtures.ReadEvents(dir).Where(e => e.GetProperty("event").GetString() == "runner_on_ok")
+                .Select(e => e.GetProperty("event_data").GetProperty("res"))
+                .Where(r => r.TryGetProperty("msg", out _)).Select(r => r.GetProperty("msg").GetString());
+            Assert.Contains("from-role-vars", messages);
+            // Both generate the play in the project and remove it afterwards.
+            Assert.Equal(Directory.GetFiles(Path.Combine(Fixtures.FixturePdd, "project")).Select(Path.GetFileName).Order(),
+                Directory.GetFiles(Path.Combine(pdd, "project")).Select(Path.GetFileName).Order());
+        }
+    }
+
+    private static void AssertSameRun(string refDir, RunResult anvil, string status, int rc)
+    {
         Assert.Equal(status, File.ReadAllText(Path.Combine(refDir, "status")));
         Assert.Equal(rc.ToString(), File.ReadAllText(Path.Combine(refDir, "rc")));
         Assert.Equal(status, File.ReadAllText(Path.Combine(anvil.ArtifactDir, "status")));

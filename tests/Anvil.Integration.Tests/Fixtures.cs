@@ -18,7 +18,7 @@ internal static class Fixtures
     public static async Task<RunResult> RunAnvilAsync(string pdd, string playbook, string ident = "anvil",
         Action<RunnerOptions>? check = null, Func<RunnerOptions, RunnerOptions>? configure = null)
     {
-        var options = new RunnerOptions { PrivateDataDir = pdd, Playbook = playbook, Ident = ident };
+        var options = new RunnerOptions { PrivateDataDir = pdd, Playbook = playbook.Length > 0 ? playbook : null, Ident = ident };
         if (configure is not null)
         {
             options = configure(options);
@@ -28,9 +28,13 @@ internal static class Fixtures
     }
 
     /// <summary>Runs the real ansible-runner; returns the artifact directory.</summary>
-    public static async Task<string> RunReferenceAsync(string pdd, string playbook, string ident = "ref")
+    public static Task<string> RunReferenceAsync(string pdd, string playbook, string ident = "ref") =>
+        RunReferenceAsync(pdd, ["-p", playbook], ident);
+
+    /// <summary>Runs the real ansible-runner with these options for what to run (-p, -m, -r …).</summary>
+    public static async Task<string> RunReferenceAsync(string pdd, IReadOnlyList<string> what, string ident = "ref")
     {
-        var psi = new ProcessStartInfo("ansible-runner", ["run", pdd, "-p", playbook, "-i", ident, "-q"])
+        var psi = new ProcessStartInfo("ansible-runner", ["run", pdd, .. what, "-i", ident, "-q"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

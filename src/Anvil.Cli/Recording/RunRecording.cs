@@ -93,7 +93,7 @@ internal sealed class RunRecording : IAsyncDisposable
     {
         var path = options.Module is { } module
             ? $"Ad-Hoc: {module}: {options.ModuleArgs}".TrimEnd(' ', ':')
-            : Path.GetFullPath(Path.Combine(plan.Cwd, options.Playbook!));
+            : plan.PlaybookPath ?? DescribeArguments(plan);
         var arguments = new JsonObject
         {
             ["command"] = new JsonArray(plan.RedactedCommand.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()),
@@ -112,6 +112,34 @@ internal sealed class RunRecording : IAsyncDisposable
             ClientVersion = "anvil " + (typeof(RunRecording).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"),
             Arguments = JsonDocument.Parse(arguments.ToJsonString()).RootElement.Clone(),
         };
+    }
+
+    /// <summary>For arguments as typed: the ad-hoc module, or the first argument naming an existing playbook file,
+    /// or else the command itself.</summary>
+    private static string DescribeArguments(JobPlan plan)
+    {
+        var argv = plan.RedactedCommand;
+        if (Path.GetFileName(argv[0]) == "ansible")
+        {
+            string? module = null, args = null;
+            for (var i = 1; i + 1 < argv.Count; i++)
+            {
+                if (argv[i] is "-m" or "--module-name")
+                {
+                    module = argv[i + 1];
+                }
+                else if (argv[i] is "-a" or "--args")
+                {
+                    args = argv[i + 1];
+                }
+            }
+            return $"Ad-Hoc: {module ?? "command"}: {args}".TrimEnd(' ', ':');
+        }
+        return argv.Skip(1).Where(a => !a.StartsWith('-') && (a.EndsWith(".yml", StringComparison.Ordinal) ||
+                                                               a.EndsWith(".yaml", StringComparison.Ordinal)))
+                   .Select(a => Path.GetFullPath(Path.Combine(plan.Cwd, a)))
+                   .FirstOrDefault(File.Exists)
+               ?? string.Join(' ', argv);
     }
 
     public async ValueTask DisposeAsync()

@@ -35,7 +35,63 @@ internal sealed unsafe class ChildProcess : IDisposable
         }
         var readFd = fds[0];
         var writeFd = fds[1];
+        try
+        {
+            var pid = Spawn(executablePath, argv, environment, workingDirectory, actions =>
+            {
+                Native.posix_spawn_file_actions_addopen((void*)actions, 0, "/dev/null", Native.O_RDONLY, 0);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, writeFd, 1);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, writeFd, 2);
+            });
+            return new ChildProcess(pid, readFd);
+        }
+        catch
+        {
+            Native.close(readFd);
+            throw;
+        }
+        finally
+        {
+            Native.close(writeFd);
+        }
+    }
 
+    /// <summary>Starts a program in its own session that does not depend on this process: stdin and stdout on
+    /// /dev/null, stderr appended to <paramref name="stderrPath"/> (created 0600). Nobody waits for it here; the
+    /// caller may poll <see cref="TryGetExitCode"/>.</summary>
+    public static int StartDetached(string executablePath, IReadOnlyList<string> argv,
+        IReadOnlyDictionary<string, string> environment, string workingDirectory, string stderrPath) =>
+        Spawn(executablePath, argv, environment, workingDirectory, actions =>
+        {
+            Native.posix_spawn_file_actions_addopen((void*)actions, 0, "/dev/null", Native.O_RDONLY, 0);
+            Native.posix_spawn_file_actions_addopen((void*)actions, 1, "/dev/null", Native.O_WRONLY, 0);
+            Native.posix_spawn_file_actions_addopen((void*)actions, 2, stderrPath,
+                Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND, 0x180);
+        });
+
+    /// <summary>The exit code of a child started by <see cref="StartDetached"/> once it has ended (-N when killed by
+    /// signal N), or null while it runs. Reaps it, so ask only until it answers.</summary>
+    public static int? TryGetExitCode(int pid)
+    {
+        int status;
+        var r = Native.waitpid(pid, &status, Native.WNOHANG);
+        if (r == 0)
+        {
+            return null;
+        }
+        if (r != pid)
+        {
+            // Not ours to wait for (or reaped elsewhere): alive as long as it can be signalled.
+            return Native.kill(pid, 0) == 0 ? null : -1;
+        }
+        return Native.WIFEXITED(status) ? Native.WEXITSTATUS(status) : -Native.WTERMSIG(status);
+    }
+
+    /// <summary>posix_spawn in a new session with clean signal state; <paramref name="fileActions"/> sets up the
+    /// child's descriptors.</summary>
+    private static int Spawn(string executablePath, IReadOnlyList<string> argv,
+        IReadOnlyDictionary<string, string> environment, string workingDirectory, Action<nint> fileActions)
+    {
         var actions = NativeMemory.AllocZeroed(Native.OpaqueSize);
         var attr = NativeMemory.AllocZeroed(Native.OpaqueSize);
         var sigset = NativeMemory.AllocZeroed(Native.OpaqueSize);
@@ -43,9 +99,7 @@ internal sealed unsafe class ChildProcess : IDisposable
         try
         {
             Native.posix_spawn_file_actions_init(actions);
-            Native.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", Native.O_RDONLY, 0);
-            Native.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
-            Native.posix_spawn_file_actions_adddup2(actions, writeFd, 2);
+            fileActions((nint)actions);
             Native.posix_spawn_file_actions_addchdir_np(actions, workingDirectory);
 
             Native.posix_spawnattr_init(attr);
@@ -63,17 +117,16 @@ internal sealed unsafe class ChildProcess : IDisposable
             Native.posix_spawnattr_setflags(attr,
                 (short)(Native.POSIX_SPAWN_SETSID | Native.POSIX_SPAWN_SETSIGMASK | Native.POSIX_SPAWN_SETSIGDEF));
 
-            var argvPtr = stackalloc nint[argv.Count + 1];
-            for (var i = 0; i < argv.Count; i++)
-            {
-                argvPtr[i] = Marshal.StringToCoTaskMemUTF8(argv[i]);
-                strings.Add(argvPtr[i]);
-            }
-            argvPtr[argv.Count] = 0;
-
+            var argvPtr = (nint*)NativeMemory.Alloc((nuint)((argv.Count + 1) * sizeof(nint)));
             var envPtr = (nint*)NativeMemory.Alloc((nuint)((environment.Count + 1) * sizeof(nint)));
             try
             {
+                for (var i = 0; i < argv.Count; i++)
+                {
+                    argvPtr[i] = Marshal.StringToCoTaskMemUTF8(argv[i]);
+                    strings.Add(argvPtr[i]);
+                }
+                argvPtr[argv.Count] = 0;
                 var n = 0;
                 foreach (var (key, value) in environment)
                 {
@@ -87,19 +140,18 @@ internal sealed unsafe class ChildProcess : IDisposable
                 var rc = Native.posix_spawn(&pid, executablePath, actions, attr, argvPtr, envPtr);
                 if (rc != 0)
                 {
-                    Native.close(readFd);
                     throw new Win32Exception(rc, $"could not start {executablePath}");
                 }
-                return new ChildProcess(pid, readFd);
+                return pid;
             }
             finally
             {
+                NativeMemory.Free(argvPtr);
                 NativeMemory.Free(envPtr);
             }
         }
         finally
         {
-            Native.close(writeFd);
             Native.posix_spawn_file_actions_destroy(actions);
             Native.posix_spawnattr_destroy(attr);
             NativeMemory.Free(actions);

@@ -4,21 +4,28 @@ using Anvil.Runner.Inputs;
 namespace Anvil.Runner.Execution;
 
 /// <summary>Builds argv, environment and working directory from the options and the private data dir, in
-/// ansible-runner's order: binary, cmdline, inventory, limit, extravars, verbosity, tags, forks, playbook.</summary>
+/// ansible-runner's order: binary, cmdline, inventory, limit, extravars, verbosity, tags, forks, then the playbook
+/// (for a role, one generated for it) or the module; or the caller's own arguments as they are.</summary>
 public static class CommandBuilder
 {
     public const string Redacted = "<redacted>";
 
     public static JobPlan Build(RunnerOptions options, PrivateDataDir pdd, string callbackDirectory)
     {
-        var modes = new[] { options.Playbook, options.Module }.Count(m => !string.IsNullOrEmpty(m));
-        if (modes == 0)
+        var modes = new[]
         {
-            throw new RunnerInputException("no playbook given: use -p PLAYBOOK (or -m MODULE)");
+            ("-p", !string.IsNullOrEmpty(options.Playbook)),
+            ("-m", !string.IsNullOrEmpty(options.Module)),
+            ("-r", !string.IsNullOrEmpty(options.Role)),
+            ("Arguments", options.Arguments is { Count: > 0 }),
+        }.Where(m => m.Item2).Select(m => m.Item1).ToList();
+        if (modes.Count == 0)
+        {
+            throw new RunnerInputException("no playbook given: use -p PLAYBOOK (or -m MODULE, -r ROLE)");
         }
-        if (modes > 1)
+        if (modes.Count > 1)
         {
-            throw new RunnerInputException("-p and -m cannot be used together");
+            throw new RunnerInputException($"{string.Join(" and ", modes)} cannot be used together");
         }
 
         var ident = string.IsNullOrEmpty(options.Ident) ? Guid.NewGuid().ToString() : options.Ident;
@@ -34,6 +41,11 @@ public static class CommandBuilder
         if (options.Settings is { } given && pdd.Settings.Count == 0)
         {
             settings = given;
+        }
+
+        if (options.Arguments is { Count: > 0 } raw)
+        {
+            return BuildRaw(options, pdd, raw, ident, artifactRoot, artifactDir, projectDir, settings, callbackDirectory);
         }
 
         var isModule = !string.IsNullOrEmpty(options.Module);
@@ -72,7 +84,7 @@ public static class CommandBuilder
         }
         else if (pdd.ExtraVarsFromPipe is { } piped)
         {
-            tempDir = Path.Combine(Path.GetTempPath(), "anvil-" + ident + "-" + Guid.NewGuid().ToString("N")[..8]);
+            tempDir = NewTempDir(ident);
             var file = Path.Combine(tempDir, "extravars");
             privateFiles[file] = piped;
             argv.Add("-e");
@@ -109,6 +121,8 @@ public static class CommandBuilder
         }
 
         string cwd;
+        string? playbookPath = null;
+        string? rolesPath = null;
         if (isModule)
         {
             argv.Add("-m");
@@ -121,22 +135,40 @@ public static class CommandBuilder
             argv.Add(string.IsNullOrEmpty(options.HostPattern) ? "all" : options.HostPattern);
             cwd = pdd.Root;
         }
+        else if (!string.IsNullOrEmpty(options.Role))
+        {
+            rolesPath = RolesPath(options, pdd);
+            // As ansible-runner does, the play sits in the project directory, so roles next to it are found and
+            // playbook_dir means the same as in a playbook of the project; without a project it goes to a private
+            // temporary directory.
+            var hasProject = Directory.Exists(projectDir);
+            if (!hasProject)
+            {
+                tempDir ??= NewTempDir(ident);
+            }
+            playbookPath = Path.Combine(hasProject ? projectDir : tempDir!, "anvil-role-" + Guid.NewGuid().ToString("N") + ".json");
+            privateFiles[playbookPath] = RolePlaybook(options);
+            argv.Add(playbookPath);
+            cwd = hasProject ? projectDir : pdd.Root;
+        }
         else
         {
             if (!Directory.Exists(projectDir))
             {
                 throw new RunnerInputException($"{projectDir}: project directory not found");
             }
-            var playbookPath = Path.Combine(projectDir, options.Playbook!);
+            playbookPath = Path.Combine(projectDir, options.Playbook!);
             if (!File.Exists(playbookPath))
             {
                 throw new RunnerInputException($"{playbookPath}: playbook not found");
             }
-            argv.Add(options.Playbook!);
+            // Ansible finds a relative playbook from its working directory: name it in full when that is elsewhere.
+            argv.Add(options.WorkingDirectory is null ? options.Playbook! : Path.GetFullPath(playbookPath));
             cwd = projectDir;
         }
+        cwd = WorkingDirectory(options) ?? cwd;
 
-        var (env, shown) = BuildEnvironment(options, pdd, settings, artifactDir, callbackDirectory, isModule);
+        var (env, shown) = BuildEnvironment(options, pdd, settings, artifactDir, callbackDirectory, isModule, rolesPath);
         return new JobPlan
         {
             Ident = ident,
@@ -148,9 +180,101 @@ public static class CommandBuilder
             ArtifactDir = artifactDir,
             ArtifactRoot = artifactRoot,
             Settings = settings,
+            PlaybookPath = playbookPath is null ? null : Path.GetFullPath(playbookPath),
             PrivateFiles = privateFiles,
             PrivateTempDir = tempDir,
         };
+    }
+
+    /// <summary>Raw arguments: the program and exactly what the caller typed, plus the verbosity.</summary>
+    private static JobPlan BuildRaw(RunnerOptions options, PrivateDataDir pdd, IReadOnlyList<string> raw, string ident,
+        string artifactRoot, string artifactDir, string projectDir, RunnerSettings settings, string callbackDirectory)
+    {
+        var conflicting = new (string Name, bool Set)[]
+        {
+            ("Inventory", options.Inventory is { Count: > 0 }), ("Limit", options.Limit is not null),
+            ("Forks", options.Forks is not null), ("Tags", options.Tags is not null),
+            ("SkipTags", options.SkipTags is not null), ("ExtraVars", options.ExtraVars is not null),
+            ("Cmdline", options.Cmdline is not null), ("HostPattern", options.HostPattern is not null),
+            ("ModuleArgs", options.ModuleArgs is not null),
+        }.FirstOrDefault(c => c.Set);
+        if (conflicting.Name is { } name)
+        {
+            throw new RunnerInputException($"{name} cannot be used with Arguments: put it among the arguments");
+        }
+        var argv = new List<string> { options.Binary ?? "ansible-playbook" };
+        argv.AddRange(raw);
+        if (options.Verbosity > 0)
+        {
+            argv.Add("-" + new string('v', Math.Min(options.Verbosity, 5)));
+        }
+        var cwd = WorkingDirectory(options) ?? (Directory.Exists(projectDir) ? projectDir : pdd.Root);
+        var isAdHoc = Path.GetFileName(argv[0]) == "ansible";
+        var (env, shown) = BuildEnvironment(options, pdd, settings, artifactDir, callbackDirectory, isAdHoc, rolesPath: null);
+        return new JobPlan
+        {
+            Ident = ident,
+            Command = argv,
+            RedactedCommand = RedactCommand(argv),
+            Cwd = cwd,
+            Environment = env,
+            RedactedEnvironment = shown,
+            ArtifactDir = artifactDir,
+            ArtifactRoot = artifactRoot,
+            Settings = settings,
+        };
+    }
+
+    private static string? WorkingDirectory(RunnerOptions options)
+    {
+        if (options.WorkingDirectory is not { } dir)
+        {
+            return null;
+        }
+        var full = Path.GetFullPath(dir);
+        return Directory.Exists(full)
+            ? full
+            : throw new RunnerInputException($"{full}: working directory not found");
+    }
+
+    private static string NewTempDir(string ident) =>
+        Path.Combine(Path.GetTempPath(), "anvil-" + ident + "-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>The given roles paths, then the private data dir's <c>roles/</c>; each given one must exist.</summary>
+    private static string RolesPath(RunnerOptions options, PrivateDataDir pdd)
+    {
+        var dirs = new List<string>();
+        foreach (var entry in options.RolesPath ?? [])
+        {
+            foreach (var part in entry.Split(':', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var full = Path.GetFullPath(part);
+                if (!Directory.Exists(full))
+                {
+                    throw new RunnerInputException($"--roles-path: {full}: directory not found");
+                }
+                dirs.Add(full);
+            }
+        }
+        dirs.Add(Path.Combine(pdd.Root, "roles"));
+        return string.Join(':', dirs);
+    }
+
+    /// <summary>ansible-runner's generated play: the role on the host pattern, facts gathered unless skipped.</summary>
+    internal static string RolePlaybook(RunnerOptions options)
+    {
+        var role = new JsonObject { ["name"] = options.Role };
+        if (options.RoleVars is { Count: > 0 } vars)
+        {
+            role["vars"] = vars.DeepClone();
+        }
+        var play = new JsonObject
+        {
+            ["hosts"] = string.IsNullOrEmpty(options.HostPattern) ? "all" : options.HostPattern,
+            ["gather_facts"] = !options.RoleSkipFacts,
+            ["roles"] = new JsonArray(role),
+        };
+        return new JsonArray(play).ToJsonString();
     }
 
     private static IEnumerable<string> ResolveInventories(RunnerOptions options, PrivateDataDir pdd)
@@ -183,7 +307,7 @@ public static class CommandBuilder
 
     private static (Dictionary<string, string> Env, Dictionary<string, string> Shown) BuildEnvironment(
         RunnerOptions options, PrivateDataDir pdd, RunnerSettings settings, string artifactDir,
-        string callbackDirectory, bool isModule)
+        string callbackDirectory, bool isModule, string? rolesPath)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry e in System.Environment.GetEnvironmentVariables())
@@ -230,6 +354,13 @@ public static class CommandBuilder
         }
         set["RUNNER_OMIT_EVENTS"] = options.OmitEventData ? "True" : "False";
         set["RUNNER_ONLY_FAILED_EVENTS"] = options.OnlyFailedEventData ? "True" : "False";
+        if (rolesPath is not null)
+        {
+            // Keep what the user's environment already searched, after the run's own directories.
+            set["ANSIBLE_ROLES_PATH"] = env.TryGetValue("ANSIBLE_ROLES_PATH", out var inherited) && inherited.Length > 0
+                ? rolesPath + ":" + inherited
+                : rolesPath;
+        }
         if (isModule)
         {
             set["ANSIBLE_LOAD_CALLBACK_PLUGINS"] = "1";

@@ -23,7 +23,12 @@ public sealed record JobPlan
 
     public required RunnerSettings Settings { get; init; }
 
-    /// <summary>Files the runner writes for this run only (e.g. extravars read from a pipe); removed at the end.</summary>
+    /// <summary>Full path of the playbook a playbook or role run executes (for a role, the generated one); null for
+    /// module runs and raw arguments.</summary>
+    public string? PlaybookPath { get; init; }
+
+    /// <summary>Files the runner writes for this run only (extravars read from a pipe, the playbook generated for a
+    /// role); written when the run starts, removed at the end.</summary>
     public IReadOnlyDictionary<string, string> PrivateFiles { get; init; } = new Dictionary<string, string>();
 
     public string? PrivateTempDir { get; init; }

@@ -14,6 +14,8 @@ internal static unsafe partial class Native
     public const int O_WRONLY = 1;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
+    public const int O_APPEND = 0x400;
+    public const int WNOHANG = 1;
     public const int O_CLOEXEC = 0x80000;
     public const int EINTR = 4;
     public const int EEXIST = 17;

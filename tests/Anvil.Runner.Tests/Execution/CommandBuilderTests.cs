@@ -118,4 +118,107 @@ public class CommandBuilderTests
         Assert.Contains("@" + file.Key, plan.Command);
         Assert.StartsWith(plan.PrivateTempDir!, file.Key);
     }
+
+    [Fact]
+    public void Build_Role_WritesAPlayIntoTheProjectWhenTheRunStarts()
+    {
+        var (tmp, pdd) = Pdd(extravars: null);
+        using var _ = tmp;
+        var roles = Directory.CreateDirectory(Path.Combine(tmp.Path, "shared-roles")).FullName;
+        var plan = CommandBuilder.Build(new RunnerOptions
+        {
+            PrivateDataDir = tmp.Path, Role = "web", HostPattern = "db", RolesPath = [roles], RoleSkipFacts = true,
+            RoleVars = new JsonObject { ["port"] = 8080 },
+        }, pdd, "/cb");
+
+        var playbook = plan.Command[^1];
+        Assert.Equal(["ansible-playbook", "-i", Path.Combine(tmp.Path, "inventory"), playbook], plan.Command);
+        Assert.Equal(Path.Combine(tmp.Path, "project"), Path.GetDirectoryName(playbook));
+        Assert.Equal(playbook, plan.PlaybookPath);
+        Assert.Equal(Path.Combine(tmp.Path, "project"), plan.Cwd);
+        // Planning writes nothing: the play is a private file of the run, written when it starts.
+        Assert.False(File.Exists(playbook));
+        Assert.Equal("""[{"hosts":"db","gather_facts":false,"roles":[{"name":"web","vars":{"port":8080}}]}]""",
+            plan.PrivateFiles[playbook]);
+        Assert.Equal(roles + ":" + Path.Combine(tmp.Path, "roles"), plan.Environment["ANSIBLE_ROLES_PATH"]);
+        Assert.Equal(plan.Environment["ANSIBLE_ROLES_PATH"], plan.RedactedEnvironment["ANSIBLE_ROLES_PATH"]);
+    }
+
+    [Fact]
+    public void Build_RoleWithoutProject_UsesAPrivateTempDirAndGathersFactsOnAll()
+    {
+        var tmp = new TempDir();
+        using var _ = tmp;
+        var plan = CommandBuilder.Build(new RunnerOptions { PrivateDataDir = tmp.Path, Role = "web", Ident = "i" },
+            PrivateDataDir.Load(tmp.Path), "/cb");
+        var playbook = Assert.Single(plan.PrivateFiles).Key;
+        Assert.StartsWith(plan.PrivateTempDir!, playbook);
+        Assert.Equal("""[{"hosts":"all","gather_facts":true,"roles":[{"name":"web"}]}]""", plan.PrivateFiles[playbook]);
+        Assert.Equal(tmp.Path, plan.Cwd);
+    }
+
+    [Fact]
+    public void Build_Arguments_RunsTheProgramWithExactlyThose()
+    {
+        var (tmp, pdd) = Pdd(cmdline: "--diff");
+        using var _ = tmp;
+        var cwd = Directory.CreateDirectory(Path.Combine(tmp.Path, "elsewhere")).FullName;
+        var plan = CommandBuilder.Build(new RunnerOptions
+        {
+            PrivateDataDir = tmp.Path, Arguments = ["-i", "hosts.ini", "site.yml", "-e", "token=s3cret"],
+            WorkingDirectory = cwd, Verbosity = 2,
+        }, pdd, "/cb");
+        // Nothing from the private data dir's inventory, extravars or cmdline: only what was typed.
+        Assert.Equal(["ansible-playbook", "-i", "hosts.ini", "site.yml", "-e", "token=s3cret", "-vv"], plan.Command);
+        Assert.Equal(["ansible-playbook", "-i", "hosts.ini", "site.yml", "-e", CommandBuilder.Redacted, "-vv"], plan.RedactedCommand);
+        Assert.Equal(cwd, plan.Cwd);
+        Assert.Null(plan.PlaybookPath);
+        Assert.False(plan.Environment.ContainsKey("AD_HOC_COMMAND_ID"));
+
+        var adhoc = CommandBuilder.Build(new RunnerOptions
+        { PrivateDataDir = tmp.Path, Binary = "ansible", Arguments = ["localhost", "-m", "ping"] }, pdd, "/cb");
+        Assert.Equal(["ansible", "localhost", "-m", "ping"], adhoc.Command);
+        Assert.Equal("1", adhoc.Environment["AD_HOC_COMMAND_ID"]);
+        Assert.Equal(Path.Combine(tmp.Path, "project"), adhoc.Cwd);
+    }
+
+    [Theory]
+    [InlineData("site.yml", null, null, "-p and -r cannot be used together")]
+    [InlineData(null, "ping", "web", "-m and -r cannot be used together")]
+    public void Build_TwoModes_Throw(string? playbook, string? module, string? role, string expected)
+    {
+        var (tmp, pdd) = Pdd();
+        using var _ = tmp;
+        var e = Assert.Throws<RunnerInputException>(() => CommandBuilder.Build(new RunnerOptions
+        {
+            PrivateDataDir = tmp.Path, Playbook = playbook, Module = module, Role = role ?? "web",
+        }, pdd, "/cb"));
+        Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void Build_ArgumentsWithGeneratedOptions_Throws()
+    {
+        var (tmp, pdd) = Pdd();
+        using var _ = tmp;
+        var e = Assert.Throws<RunnerInputException>(() => CommandBuilder.Build(new RunnerOptions
+        { PrivateDataDir = tmp.Path, Arguments = ["site.yml"], Limit = "web" }, pdd, "/cb"));
+        Assert.Equal("Limit cannot be used with Arguments: put it among the arguments", e.Message);
+        e = Assert.Throws<RunnerInputException>(() => CommandBuilder.Build(new RunnerOptions
+        { PrivateDataDir = tmp.Path, Role = "web", RolesPath = ["/nonexistent/roles"] }, pdd, "/cb"));
+        Assert.Equal("--roles-path: /nonexistent/roles: directory not found", e.Message);
+    }
+
+    [Fact]
+    public void Build_PlaybookWithAnotherWorkingDirectory_NamesThePlaybookInFull()
+    {
+        var (tmp, pdd) = Pdd(extravars: null);
+        using var _ = tmp;
+        var plan = CommandBuilder.Build(new RunnerOptions { PrivateDataDir = tmp.Path, Playbook = "site.yml", WorkingDirectory = "/" }, pdd, "/cb");
+        Assert.Equal("/", plan.Cwd);
+        Assert.Equal(Path.Combine(tmp.Path, "project", "site.yml"), plan.Command[^1]);
+        var e = Assert.Throws<RunnerInputException>(() => CommandBuilder.Build(new RunnerOptions
+        { PrivateDataDir = tmp.Path, Playbook = "site.yml", WorkingDirectory = "/nonexistent/cwd" }, pdd, "/cb"));
+        Assert.Equal("/nonexistent/cwd: working directory not found", e.Message);
+    }
 }
