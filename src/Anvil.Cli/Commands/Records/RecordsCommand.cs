@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Anvil.Cli.Commands.Records;
 
-namespace Anvil.Cli.Commands.Records;
+// Beside the other top-level commands (DbCommand, UserCommand …), so that AnvilCommandLine registers it in one line.
+namespace Anvil.Cli.Commands;
 
 /// <summary>
 /// <c>anvil records …</c>: ARA's CLI (<c>ara playbook list</c> …) for Anvil's records, on the local database or a
