@@ -153,9 +153,11 @@ internal static partial class RecordsOutput
     /// there colours, a terminal-wide table and progress bars).</summary>
     public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
 
-    /// <summary>A Spectre console on <paramref name="output"/>: the terminal's width and colours on a terminal;
-    /// otherwise plain text and rows that never wrap, so that a pipe or a file gets whole lines.</summary>
-    public static IAnsiConsole Console(TextWriter output)
+    /// <summary>A Spectre console on <paramref name="output"/>: colours on a terminal, plain text otherwise. Tables are
+    /// never squeezed to the terminal's width: with a dozen columns that breaks every value over several lines,
+    /// whereas a row the terminal wraps stays readable and copyable (and a pipe or a file gets whole lines). A
+    /// progress bar (<paramref name="fitTerminal"/>) keeps the terminal's width.</summary>
+    public static IAnsiConsole Console(TextWriter output, bool fitTerminal = false)
     {
         var terminal = IsTerminal(output);
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -165,7 +167,7 @@ internal static partial class RecordsOutput
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        if (!terminal)
+        if (!fitTerminal)
         {
             console.Profile.Width = 4096;
         }

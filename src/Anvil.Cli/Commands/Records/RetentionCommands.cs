@@ -202,7 +202,7 @@ internal static class RetentionCommands
             }
             return;
         }
-        await RecordsOutput.Console(output).Progress()
+        await RecordsOutput.Console(output, fitTerminal: true).Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
