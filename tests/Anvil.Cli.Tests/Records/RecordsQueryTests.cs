@@ -524,6 +524,29 @@ public abstract class RecordsQueryTests(IRecordsBackend backend)
         Assert.DoesNotContain("pw-Secret", r.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ServerThatIsNoRecordsApi_ExitsOneSayingSo()
+    {
+        // Some other web site at the --server address: a 200 with HTML.
+        var port = Ports.Free();
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var serving = Task.Run(async () =>
+        {
+            var context = await listener.GetContextAsync();
+            var page = "<html><body>hello</body></html>"u8.ToArray();
+            context.Response.ContentType = "text/html";
+            await context.Response.OutputStream.WriteAsync(page);
+            context.Response.Close();
+        });
+        var r = await Cli.RunAsync("records", "playbook", "list", "--server", $"http://127.0.0.1:{port}");
+        await serving;
+        Assert.Equal(1, r.Code);
+        Assert.StartsWith($"anvil: error: http://127.0.0.1:{port} did not answer as a records API does: ", r.Err);
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+    }
+
     [Theory]
     [InlineData("records", "playbook")]
     [InlineData("records playbook", "prune")]

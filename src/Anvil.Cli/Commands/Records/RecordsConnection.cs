@@ -124,6 +124,8 @@ internal sealed class RecordsConnection
         RecordsApiException api => DescribeApi(api, where ?? "the server"),
         HttpRequestException http => $"cannot reach {where}: {http.Message}",
         TaskCanceledException when e.InnerException is TimeoutException => $"{where} did not answer within {timeout} s",
+        // Something answered, but not with the records API's JSON (a --server that is some other web site).
+        JsonException or KeyNotFoundException => $"{where} did not answer as a records API does: {e.Message}",
         _ when RecordsDatabaseOption.IsDatabaseProblem(e) => $"{(where is null ? "cannot open the records database" : where)}: {e.Message}",
         _ => null,
     };
