@@ -25,6 +25,7 @@ public static class AnvilCommandLine
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
+        root.Subcommands.Add(RecordsCommand.Create());
         GroupedHelp.Install(root);
         return root;
     }

@@ -84,7 +84,10 @@ public sealed class RecordsClient : IAsyncDisposable
         }
     }
 
-    private async Task<JsonElement> SendAsync(string method, string path, (string Name, string Value)[] query, object? body)
+    /// <summary>Any call: <paramref name="body"/> as for <see cref="PostAsync"/>; an error status throws
+    /// <see cref="RecordsApiException"/>; an empty answer (204) is <c>default</c>.</summary>
+    public async Task<JsonElement> SendAsync(string method, string path, IEnumerable<(string Name, string Value)> query,
+        object? body, CancellationToken ct = default)
     {
         var bytes = body switch
         {
@@ -95,7 +98,7 @@ public sealed class RecordsClient : IAsyncDisposable
             _ => throw new ArgumentException("body must be a JsonNode, a JsonElement or a JSON string", nameof(body)),
         };
         var request = new ApiRequest(method, path, query.Select(q => new KeyValuePair<string, string>(q.Name, q.Value)).ToList(), bytes, _baseUrl);
-        var response = await _transport.SendAsync(request).ConfigureAwait(false);
+        var response = await _transport.SendAsync(request, ct).ConfigureAwait(false);
         if (response.Status >= 400)
         {
             throw new RecordsApiException(response.Status, method, path, System.Text.Encoding.UTF8.GetString(response.Body.Span));

@@ -107,6 +107,8 @@ public static class AnvilServer
         services.AddSingleton<RecordsDatabaseHost>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordsDatabaseHost>());
         services.AddSingleton(sp => sp.GetRequiredService<RecordsDatabaseHost>().Database);
+        // After the database host: hosted services start in order, so the database is open when the first sweep runs.
+        services.AddHostedService<RetentionService>();
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RecordsServerOptions>>().Value;

@@ -32,6 +32,19 @@ public sealed class RecordsServerOptions
     /// Default: 64.</summary>
     public int ResponseCacheMegabytes { get; set; } = 64;
 
+    /// <summary>Delete playbooks (with everything under them) started more than this many days ago, as ARA's
+    /// <c>playbook prune --days</c> does, every <see cref="RetentionInterval"/>. 0 keeps everything. Default: 0.</summary>
+    public int PruneDays { get; set; }
+
+    /// <summary>Mark as <c>expired</c> playbooks still <c>running</c> with no sign of life for this long (the run's
+    /// controller died or lost the server): ARA's <c>expire</c>, done on schedule. <see cref="TimeSpan.Zero"/> turns it
+    /// off. Default: 1 day, ARA's <c>expire --hours 24</c>.</summary>
+    public TimeSpan ExpireRunningAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often the retention sweep (<see cref="PruneDays"/>, <see cref="ExpireRunningAfter"/>) runs; the
+    /// first sweep runs when the server starts. Default: 1 hour.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The first setting that is out of range, as a message naming it; null when all are valid.</summary>
     internal string? Problem() =>
         PageSize < 1 ? $"{Section}:PageSize must be at least 1 (got {PageSize})"
@@ -39,5 +52,8 @@ public sealed class RecordsServerOptions
         : MaxRequestBodyBytes < 1 ? $"{Section}:MaxRequestBodyBytes must be at least 1 (got {MaxRequestBodyBytes})"
         : ResponseCacheMegabytes < 0 ? $"{Section}:ResponseCacheMegabytes must not be negative (got {ResponseCacheMegabytes})"
         : CredentialCacheDuration < TimeSpan.Zero ? $"{Section}:CredentialCacheDuration must not be negative"
+        : PruneDays is < 0 or > 36500 ? $"{Section}:PruneDays must be between 0 (off) and 36500 (got {PruneDays})"
+        : ExpireRunningAfter < TimeSpan.Zero ? $"{Section}:ExpireRunningAfter must not be negative (00:00:00 turns expiry off)"
+        : RetentionInterval <= TimeSpan.Zero ? $"{Section}:RetentionInterval must be positive (got {RetentionInterval})"
         : null;
 }

@@ -256,7 +256,7 @@ public sealed partial class RecordsApi
         {
             return Replies.NotFound();
         }
-        await RepointLatestHostsAsync(db, "@id", "h.id <> @id", id, ct).ConfigureAwait(false);
+        await RepointLatestHostsAsync(db, $"SELECT id FROM hosts WHERE {db.In("id", "@ids")}", $"NOT ({db.In("h.id", "@ids")})", [id], ct).ConfigureAwait(false);
         await db.ExecuteAsync("DELETE FROM hosts WHERE id = @id", new { id }, ct).ConfigureAwait(false);
         return Replies.NoContent();
     }, ct);

@@ -344,23 +344,34 @@ public sealed partial class RecordsApi
         {
             return Replies.NotFound();
         }
-        // Latest-host entries that point at this playbook's hosts move to the most recent other host of that name.
-        await RepointLatestHostsAsync(db, "SELECT id FROM hosts WHERE playbook_id = @id", "h.playbook_id <> @id", id, ct).ConfigureAwait(false);
-        await db.ExecuteAsync("DELETE FROM playbooks WHERE id = @id", new { id }, ct).ConfigureAwait(false);
+        await DeletePlaybooksAsync(db, [id], ct).ConfigureAwait(false);
         return Replies.NoContent();
     }, ct);
 
     /// <summary>
+    /// Deletes playbooks with everything under them, inside the caller's transaction: the API's DELETE and the
+    /// retention sweep both come here. The foreign keys cascade to plays, tasks, results, hosts, files, records,
+    /// label links and run events; latest-host entries that point at these playbooks' hosts first move to the most
+    /// recent other host of that name.
+    /// </summary>
+    internal static async Task DeletePlaybooksAsync(Db db, long[] ids, CancellationToken ct)
+    {
+        await RepointLatestHostsAsync(db, $"SELECT id FROM hosts WHERE {db.In("playbook_id", "@ids")}",
+            $"NOT ({db.In("h.playbook_id", "@ids")})", ids, ct).ConfigureAwait(false);
+        await db.ExecuteAsync($"DELETE FROM playbooks WHERE {db.In("id", "@ids")}", new { ids }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Before hosts go away: every <c>latest_hosts</c> row pointing at one of them (<paramref name="doomedHosts"/>) is
     /// re-pointed to the most recently updated remaining host of the same name (<paramref name="remaining"/>); rows
-    /// with no such host are left to the foreign key's cascade.
+    /// with no such host are left to the foreign key's cascade. Both conditions may use <c>@ids</c>.
     /// </summary>
-    private static Task RepointLatestHostsAsync(Db db, string doomedHosts, string remaining, long id, CancellationToken ct) =>
+    private static Task RepointLatestHostsAsync(Db db, string doomedHosts, string remaining, long[] ids, CancellationToken ct) =>
         db.ExecuteAsync(
             $"""
             UPDATE latest_hosts SET updated = @now, host_id = (
                 SELECT h.id FROM hosts h WHERE h.name = latest_hosts.name AND {remaining} ORDER BY h.updated DESC, h.id DESC LIMIT 1)
             WHERE host_id IN ({doomedHosts})
               AND EXISTS (SELECT 1 FROM hosts h WHERE h.name = latest_hosts.name AND {remaining})
-            """, new { id, now = Clock.NowMicros() }, ct);
+            """, new { ids, now = Clock.NowMicros() }, ct);
 }

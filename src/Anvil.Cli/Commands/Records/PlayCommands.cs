@@ -1,0 +1,53 @@
+using System.CommandLine;
+using static Anvil.Cli.Commands.Records.Fields;
+
+namespace Anvil.Cli.Commands.Records;
+
+/// <summary><c>anvil records play list|show</c>.</summary>
+internal static class PlayCommands
+{
+    private static readonly Column[] Columns =
+    [
+        Id(),
+        Status(),
+        Text("name"),
+        Text("uuid", longOnly: true),
+        Ref("playbook", "playbooks"),
+        Number("tasks", "items.tasks"),
+        Number("results", "items.results"),
+        Time("started"),
+        Time("ended", longOnly: true),
+        Duration(),
+    ];
+
+    private static readonly Column[] Detail =
+    [
+        Id(),
+        Status(),
+        Text("name"),
+        Text("uuid"),
+        Number("playbook", "playbook.id"),
+        new("playbook_path", P("playbook.path"), CellKind.Path),
+        Number("tasks", "items.tasks"),
+        Number("results", "items.results"),
+        Time("started"),
+        Time("ended"),
+        Duration(),
+        Time("created"),
+        Time("updated"),
+    ];
+
+    public static Command Create() => new("play", "Plays of the recorded playbooks.")
+    {
+        ResourceCommands.List(
+            new ListSpec("play", "plays", "List plays, newest first.", Columns, "-started", "id, created, updated, started, ended or duration"),
+            [
+                Filter.Id("--playbook", "playbook", "plays of this playbook"),
+                Filter.Text("--name", "name", "plays whose name contains this", "NAME"),
+                Filter.Text("--uuid", "uuid", "the play with this UUID", "UUID"),
+                Filter.Status(["unknown", "running", "completed", "expired"]),
+            ],
+            "the UUID and ended"),
+        ResourceCommands.Show("play", "plays", "Show a play.", Detail),
+    };
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using static Anvil.Cli.Commands.Records.Fields;
+
+namespace Anvil.Cli.Commands.Records;
+
+/// <summary><c>anvil records playbook list|show|delete|prune|expire</c>.</summary>
+internal static class PlaybookCommands
+{
+    public static readonly string[] Statuses = ["unknown", "expired", "running", "completed", "failed"];
+
+    public const string OrderFields = "id, created, updated, started, ended or duration";
+
+    /// <summary>The columns of <c>playbook list</c> (and of what prune and expire act on).</summary>
+    public static readonly Column[] Columns =
+    [
+        Id(),
+        Status(),
+        Text("name", longOnly: true),
+        new("path", P("path"), CellKind.Path),
+        new("labels", Each("labels", "name"), CellKind.List, LongOnly: true),
+        Text("controller"),
+        Text("user"),
+        Text("ansible_version"),
+        Number("plays", "items.plays", longOnly: true),
+        Number("tasks", "items.tasks"),
+        Number("results", "items.results"),
+        Number("hosts", "items.hosts"),
+        Number("files", "items.files", longOnly: true),
+        Number("records", "items.records", longOnly: true),
+        Time("started"),
+        Time("ended", longOnly: true),
+        Duration(),
+    ];
+
+    private static readonly Column[] Detail =
+    [
+        Id(),
+        Status(),
+        Text("name"),
+        new("path", P("path"), CellKind.Path),
+        new("labels", Each("labels", "name"), CellKind.List),
+        Text("controller"),
+        Text("user"),
+        Text("ansible_version"),
+        Text("client_version"),
+        Text("python_version"),
+        Text("server_version"),
+        Number("plays", "items.plays"),
+        Number("tasks", "items.tasks"),
+        Number("results", "items.results"),
+        Number("hosts", "items.hosts"),
+        Number("files", "items.files"),
+        Number("records", "items.records"),
+        Time("started"),
+        Time("ended"),
+        Duration(),
+        Time("created"),
+        Time("updated"),
+        new("arguments", P("arguments"), CellKind.Json),
+    ];
+
+    public static Command Create() => new("playbook", "Playbook runs: list, show, delete, prune old ones, expire stale ones.")
+    {
+        ResourceCommands.List(
+            new ListSpec("playbook", "playbooks", "List playbook runs, newest first.", Columns, "-started", OrderFields, CanResolve: false),
+            Filters("playbooks"), "name, labels, plays, files, records and ended"),
+        ResourceCommands.Show("playbook", "playbooks", "Show a playbook run.", Detail),
+        ResourceCommands.Delete("playbook", "playbooks", "Delete a playbook run with its plays, tasks, results, hosts, files and records."),
+        RetentionCommands.Prune(),
+        RetentionCommands.Expire(),
+    };
+
+    /// <summary>ARA's playbook filters (<c>playbook list</c> and <c>playbook prune</c> share them), with dashed names
+    /// where ARA's have underscores (<c>--ansible-version</c> for <c>--ansible_version</c>).</summary>
+    public static Filter[] Filters(string verb) =>
+    [
+        Filter.Text("--label", "label", $"{verb} with this label (whole name, any case)", "LABEL"),
+        Filter.Text("--name", "name", $"{verb} whose name contains this", "NAME"),
+        Filter.Text("--path", "path", $"{verb} whose path contains this", "PATH"),
+        Filter.Status(Statuses),
+        Filter.Text("--controller", "controller", $"{verb} run from this controller (or part of its name)", "HOST"),
+        Filter.Text("--user", "user", $"{verb} run by this user (or part of the name)", "USER"),
+        Filter.Text("--ansible-version", "ansible_version", $"{verb} run with this Ansible version (or part of it)", "VERSION"),
+        Filter.Text("--client-version", "client_version", $"{verb} recorded by this client version (or part of it)", "VERSION"),
+        Filter.Text("--server-version", "server_version", $"{verb} recorded by this server version (or part of it)", "VERSION"),
+        Filter.Text("--python-version", "python_version", $"{verb} run with this Python version (or part of it)", "VERSION"),
+    ];
+}

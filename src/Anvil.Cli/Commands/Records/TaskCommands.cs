@@ -1,0 +1,65 @@
+using System.CommandLine;
+using static Anvil.Cli.Commands.Records.Fields;
+
+namespace Anvil.Cli.Commands.Records;
+
+/// <summary><c>anvil records task list|show</c>.</summary>
+internal static class TaskCommands
+{
+    private static readonly Column[] Columns =
+    [
+        Id(),
+        Status(),
+        Text("name"),
+        Text("action"),
+        Ref("playbook", "playbooks"),
+        Ref("play", "plays", longOnly: true),
+        new("path", P("path"), CellKind.Path, LongOnly: true),
+        Number("lineno", longOnly: true),
+        Text("handler", longOnly: true),
+        new("tags", P("tags"), CellKind.List, LongOnly: true),
+        Number("results", "items.results"),
+        Time("started"),
+        Duration(),
+    ];
+
+    private static readonly Column[] Detail =
+    [
+        Id(),
+        Status(),
+        Text("name"),
+        Text("action"),
+        Text("uuid"),
+        new("path", P("path"), CellKind.Path),
+        Number("lineno"),
+        Text("handler"),
+        new("tags", P("tags"), CellKind.List),
+        Number("file", "file.id"),
+        Number("play", "play.id"),
+        Text("play_name", "play.name"),
+        Number("playbook", "playbook.id"),
+        new("playbook_path", P("playbook.path"), CellKind.Path),
+        Number("results", "items.results"),
+        Time("started"),
+        Time("ended"),
+        Duration(),
+        Time("created"),
+        Time("updated"),
+    ];
+
+    public static Command Create() => new("task", "Tasks of the recorded playbooks.")
+    {
+        ResourceCommands.List(
+            new ListSpec("task", "tasks", "List tasks, newest first.", Columns, "-started", "id, created, updated, started, ended or duration"),
+            [
+                Filter.Id("--playbook", "playbook", "tasks of this playbook"),
+                Filter.Status(["completed", "expired", "failed", "running", "unknown"]),
+                Filter.Text("--name", "name", "tasks whose name contains this", "NAME"),
+                Filter.Text("--uuid", "uuid", "the task with this UUID", "UUID"),
+                Filter.Text("--path", "path", "tasks defined in a file whose path contains this", "PATH"),
+                Filter.Text("--action", "action", "tasks of this action/module (whole name, any case: debug, ansible.builtin.copy)", "ACTION"),
+            ],
+            "the play, file path, line, handler flag and tags"),
+        ResourceCommands.Show("task", "tasks", "Show a task.", Detail),
+    };
+}
