@@ -85,7 +85,7 @@ internal static class Program
             {
                 options.Label ?? options.Server.ToString(), result.Path,
                 result.Requests.ToString(CultureInfo.InvariantCulture), result.Errors.ToString(CultureInfo.InvariantCulture),
-                F(result.P50), F(result.P90), F(result.P99), F(result.Max), result.PerSecond.ToString("F0", CultureInfo.InvariantCulture),
+                F(result.P50), F(result.P90), F(result.P99), F(result.Max), result.PerSecond.ToString("F1", CultureInfo.InvariantCulture),
                 result.BodyBytes.ToString(CultureInfo.InvariantCulture),
             };
             if (result.Server is { } st)
