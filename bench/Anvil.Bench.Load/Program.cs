@@ -6,16 +6,21 @@ namespace Anvil.Bench.Load;
 
 /// <summary>Command-line settings of one measurement.</summary>
 internal sealed record LoadOptions(Uri Server, IReadOnlyList<string> Paths, int Concurrency, int Requests, int Warmup,
-    TimeSpan MaxTime, string? Label);
+    TimeSpan MaxTime, string? Label, IReadOnlyList<KeyValuePair<string, string>> Headers, string? ServerTiming);
 
 /// <summary>Latencies of one path under load.</summary>
 internal sealed record PathResult(string Path, int Requests, int Errors, double P50, double P90, double P99, double Max,
-    double PerSecond, long BodyBytes, string? FirstError);
+    double PerSecond, long BodyBytes, string? FirstError, ServerTimes? Server);
+
+/// <summary>Percentiles of the durations a server reported itself (one Server-Timing metric), and how many measured
+/// answers lacked that metric.</summary>
+internal sealed record ServerTimes(double P50, double P90, double P99, double Max, int Missing);
 
 /// <summary>
 /// Sends GET requests to a server on the loopback interface with a fixed number of concurrent clients, each waiting
 /// for its answer before sending the next (closed loop), and prints latency percentiles per path as a TSV line:
-/// label, path, requests, errors, p50, p90, p99, max (ms), requests/s, body bytes of the first answer.
+/// label, path, requests, errors, p50, p90, p99, max (ms), requests/s, body bytes of the first answer; with
+/// --server-timing, then the server's own p50, p90, p99, max (ms) and the number of answers without that metric.
 /// </summary>
 internal static class Program
 {
@@ -29,6 +34,10 @@ internal static class Program
           --warmup N          unmeasured requests per path first (default 100)
           --max-seconds S     stop a path's measurement after S seconds even if requests remain (default 60)
           --label TEXT        first column of the output (default: the server URL)
+          --header 'N: V'     send this request header; repeat for several (an Accept header replaces the default
+                              "Accept: application/json")
+          --server-timing M   also record the dur of the Server-Timing metric M of every measured answer and print
+                              its p50, p90, p99, max (ms) and how many answers lacked it, as five more columns
         Exit code 1 when a path answered anything but 200.
         """;
 
@@ -58,17 +67,32 @@ internal static class Program
             UseProxy = false,
         };
         using var http = new HttpClient(handler) { BaseAddress = options.Server, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        if (!options.Headers.Any(h => h.Key.Equals("Accept", StringComparison.OrdinalIgnoreCase)))
+        {
+            http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        }
+        foreach (var (name, value) in options.Headers)
+        {
+            http.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
+        }
 
         var failed = false;
         foreach (var path in options.Paths)
         {
             var result = await MeasureAsync(http, path, options);
             failed |= result.Errors > 0;
-            Console.WriteLine(string.Join('\t', options.Label ?? options.Server.ToString(), result.Path,
+            var columns = new List<string>
+            {
+                options.Label ?? options.Server.ToString(), result.Path,
                 result.Requests.ToString(CultureInfo.InvariantCulture), result.Errors.ToString(CultureInfo.InvariantCulture),
-                F(result.P50), F(result.P90), F(result.P99), F(result.Max), result.PerSecond.ToString("F0", CultureInfo.InvariantCulture),
-                result.BodyBytes.ToString(CultureInfo.InvariantCulture)));
+                F(result.P50), F(result.P90), F(result.P99), F(result.Max), result.PerSecond.ToString("F1", CultureInfo.InvariantCulture),
+                result.BodyBytes.ToString(CultureInfo.InvariantCulture),
+            };
+            if (result.Server is { } st)
+            {
+                columns.AddRange([F(st.P50), F(st.P90), F(st.P99), F(st.Max), st.Missing.ToString(CultureInfo.InvariantCulture)]);
+            }
+            Console.WriteLine(string.Join('\t', columns));
             if (result.FirstError is not null)
             {
                 await Console.Error.WriteLineAsync($"Anvil.Bench.Load: {path}: {result.Errors} errors, first: {result.FirstError}");
@@ -87,22 +111,60 @@ internal static class Program
         {
             bodyBytes = (await first.Content.ReadAsByteArrayAsync()).LongLength;
         }
-        await RunAsync(http, path, options.Warmup, options.Concurrency, TimeSpan.FromSeconds(30), null);
+        await RunAsync(http, path, options.Warmup, options.Concurrency, TimeSpan.FromSeconds(30), null, null, null);
 
         var latencies = new double[options.Requests];
+        var serverTimes = options.ServerTiming is null ? null : new double[options.Requests];
         var sw = Stopwatch.StartNew();
-        var (done, errors, firstError) = await RunAsync(http, path, options.Requests, options.Concurrency, options.MaxTime, latencies);
+        var (done, errors, firstError) = await RunAsync(http, path, options.Requests, options.Concurrency, options.MaxTime,
+            latencies, options.ServerTiming, serverTimes);
         var elapsed = sw.Elapsed.TotalSeconds;
         var measured = latencies.AsSpan(0, done).ToArray();
         Array.Sort(measured);
+        ServerTimes? server = null;
+        if (serverTimes is not null)
+        {
+            var reported = serverTimes.AsSpan(0, done).ToArray().Where(d => !double.IsNaN(d)).ToArray();
+            Array.Sort(reported);
+            server = new ServerTimes(Percentile(reported, 0.50), Percentile(reported, 0.90), Percentile(reported, 0.99),
+                reported.Length == 0 ? 0 : reported[^1], done - reported.Length);
+        }
         return new PathResult(path, done, errors, Percentile(measured, 0.50), Percentile(measured, 0.90),
-            Percentile(measured, 0.99), measured.Length == 0 ? 0 : measured[^1], done / elapsed, bodyBytes, firstError);
+            Percentile(measured, 0.99), measured.Length == 0 ? 0 : measured[^1], done / elapsed, bodyBytes, firstError, server);
+    }
+
+    /// <summary>The dur (ms) of the metric <paramref name="metric"/> in the answer's Server-Timing headers
+    /// ("app;dur=12.3, db;dur=4"), or NaN when the answer has none.</summary>
+    internal static double ServerTimingDuration(HttpResponseMessage response, string metric)
+    {
+        if (!response.Headers.TryGetValues("Server-Timing", out var values))
+        {
+            return double.NaN;
+        }
+        foreach (var entry in values.SelectMany(v => v.Split(',')))
+        {
+            var parts = entry.Split(';', StringSplitOptions.TrimEntries);
+            if (!parts[0].Equals(metric, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            foreach (var parameter in parts.Skip(1))
+            {
+                if (parameter.StartsWith("dur=", StringComparison.OrdinalIgnoreCase)
+                    && double.TryParse(parameter.AsSpan(4), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
+                {
+                    return ms;
+                }
+            }
+        }
+        return double.NaN;
     }
 
     /// <summary>Sends <paramref name="total"/> requests from <paramref name="concurrency"/> workers; records each
-    /// latency (ms) in <paramref name="latencies"/> at the request's index.</summary>
+    /// latency (ms) in <paramref name="latencies"/> at the request's index, and the dur of the Server-Timing metric
+    /// <paramref name="metric"/> (NaN if absent) in <paramref name="serverTimes"/>.</summary>
     private static async Task<(int Done, int Errors, string? FirstError)> RunAsync(HttpClient http, string path, int total,
-        int concurrency, TimeSpan maxTime, double[]? latencies)
+        int concurrency, TimeSpan maxTime, double[]? latencies, string? metric, double[]? serverTimes)
     {
         var next = -1;
         var done = 0;
@@ -120,12 +182,17 @@ internal static class Program
                 }
                 var start = Stopwatch.GetTimestamp();
                 string? error = null;
+                var serverTime = double.NaN;
                 try
                 {
                     using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead);
                     if (response.StatusCode != HttpStatusCode.OK)
                     {
                         error = $"HTTP {(int)response.StatusCode}";
+                    }
+                    if (metric is not null)
+                    {
+                        serverTime = ServerTimingDuration(response, metric);
                     }
                 }
                 catch (HttpRequestException e)
@@ -139,6 +206,10 @@ internal static class Program
                 if (latencies is not null)
                 {
                     latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+                if (serverTimes is not null)
+                {
+                    serverTimes[i] = serverTime;
                 }
                 Interlocked.Increment(ref done);
                 if (error is not null && Interlocked.Increment(ref errors) == 1)
@@ -167,7 +238,8 @@ internal static class Program
         Uri? server = null;
         var paths = new List<string>();
         int concurrency = 20, requests = 2000, warmup = 100, maxSeconds = 60;
-        string? label = null;
+        string? label = null, serverTiming = null;
+        var headers = new List<KeyValuePair<string, string>>();
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -193,7 +265,21 @@ internal static class Program
                 case "--warmup": warmup = Int(0, 100_000); break;
                 case "--max-seconds": maxSeconds = Int(1, 3600); break;
                 case "--label": label = Value(); break;
-                case "-h" or "--help": return new LoadOptions(new Uri("http://127.0.0.1"), [], 1, 1, 0, TimeSpan.FromSeconds(1), null);
+                case "--header":
+                    var h = Value();
+                    var colon = h.IndexOf(':');
+                    headers.Add(colon > 0
+                        ? new(h[..colon].Trim(), h[(colon + 1)..].Trim())
+                        : throw new ArgumentException($"--header must be 'Name: value': {h}"));
+                    break;
+                case "--server-timing":
+                    serverTiming = Value();
+                    if (serverTiming.Length == 0 || serverTiming.Any(c => c is ',' or ';' or '=' || char.IsWhiteSpace(c)))
+                    {
+                        throw new ArgumentException($"--server-timing needs a metric name: '{serverTiming}'");
+                    }
+                    break;
+                case "-h" or "--help": return new LoadOptions(new Uri("http://127.0.0.1"), [], 1, 1, 0, TimeSpan.FromSeconds(1), null, [], null);
                 default: throw new ArgumentException($"unknown argument: {args[i]}");
             }
         }
@@ -206,6 +292,7 @@ internal static class Program
         {
             throw new ArgumentException($"--server must be a loopback address, not {server.Host}");
         }
-        return new LoadOptions(server, paths, concurrency, requests, warmup, TimeSpan.FromSeconds(maxSeconds), label);
+        return new LoadOptions(server, paths, concurrency, requests, warmup, TimeSpan.FromSeconds(maxSeconds), label, headers,
+            serverTiming);
     }
 }
