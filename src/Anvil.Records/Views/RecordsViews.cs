@@ -483,12 +483,14 @@ public sealed class RecordsViews(RecordsDatabase database)
         var start = offset ?? Math.Max(0, (total - 1) / limit * limit);
         var events = new List<ConsoleEvent>();
         await using (var reader = await db.ReaderAsync(
-            "SELECT counter, event, stdout, result_id FROM run_events WHERE playbook_id = @playbookId ORDER BY counter " +
-            "LIMIT @limit OFFSET @start", new { playbookId, limit, start }, ct).ConfigureAwait(false))
+            "SELECT e.counter, e.event, e.stdout, e.result_id, h.name FROM run_events e LEFT JOIN results r ON r.id = e.result_id " +
+            "LEFT JOIN hosts h ON h.id = r.host_id WHERE e.playbook_id = @playbookId ORDER BY e.counter LIMIT @limit OFFSET @start",
+            new { playbookId, limit, start }, ct).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                events.Add(new ConsoleEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64OrNull(3)));
+                events.Add(new ConsoleEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64OrNull(3),
+                    reader.GetStringOrNull(4)));
             }
         }
         return new Paged<ConsoleEvent>(events, total, limit, start);

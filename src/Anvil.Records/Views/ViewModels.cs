@@ -96,8 +96,9 @@ public sealed record FileItem(long Id, string Path);
 
 public sealed record RecordItem(long Id, string Key, string Type, string Value);
 
-/// <summary>One runner event's console text; <paramref name="ResultId"/> is the result it produced, if any.</summary>
-public sealed record ConsoleEvent(long Counter, string Event, string Stdout, long? ResultId);
+/// <summary>One runner event's console text; <paramref name="ResultId"/> is the result it produced, if any, and
+/// <paramref name="Host"/> that result's host.</summary>
+public sealed record ConsoleEvent(long Counter, string Event, string Stdout, long? ResultId, string? Host = null);
 
 /// <summary>What a static export of one playbook consists of.</summary>
 public sealed record PlaybookContents(IReadOnlyList<long> Hosts, IReadOnlyList<long> Results, IReadOnlyList<long> Files);

@@ -28,6 +28,31 @@ public sealed class FileModel : UiPage
         Title = $"File {detail.Path}";
     }
 
+    /// <summary>The lines, each its own block with its anchor and number (no newlines between them: inside the
+    /// <c>pre</c> they would show as empty lines).</summary>
+    public string Html()
+    {
+        var sb = new System.Text.StringBuilder(Lines.Sum(l => l.Length + 80));
+        for (var i = 0; i < Lines.Count; i++)
+        {
+            var n = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var tasks = TasksByLine[i + 1].ToList();
+            sb.Append("<span class=\"l").Append(tasks.Count > 0 ? " t" : "").Append("\" id=\"line-").Append(n)
+                .Append("\"><a class=\"ln\" href=\"#line-").Append(n).Append("\" data-n=\"").Append(n).Append("\"></a>")
+                .Append(Lines[i]);
+            foreach (var task in tasks)
+            {
+                if (TaskResults(task) is { } url)
+                {
+                    sb.Append("<a class=\"tl\" href=\"").Append(Fmt.Escape(url)).Append("\" title=\"").Append(Fmt.Escape(task.Name))
+                        .Append("\">results</a>");
+                }
+            }
+            sb.Append("</span>");
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Where a task's results are listed: its playbook page filtered to it (not in a static export, which has no
     /// server to filter).</summary>
     public string? TaskResults(TaskLine task) =>

@@ -19,9 +19,36 @@ internal sealed class AnsiHtml
     public static string Render(string text)
     {
         var sb = new StringBuilder(text.Length + 32);
+        Write(sb, text);
+        return sb.ToString();
+    }
+
+    /// <summary>Appends one string on its own (colours do not leak out of it).</summary>
+    public static void Write(StringBuilder sb, string text)
+    {
         var ansi = new AnsiHtml();
         ansi.Append(sb, text);
         ansi.Close(sb);
+    }
+
+    /// <summary>The text without its escape sequences (and without HTML escaping).</summary>
+    public static string Strip(string text)
+    {
+        if (!text.Contains('\x1b', StringComparison.Ordinal))
+        {
+            return text;
+        }
+        var sb = new StringBuilder(text.Length);
+        var ansi = new AnsiHtml();
+        for (var i = 0; i < text.Length;)
+        {
+            if (text[i] == '\x1b')
+            {
+                i = ansi.Escape(text, i + 1);
+                continue;
+            }
+            sb.Append(text[i++]);
+        }
         return sb.ToString();
     }
 

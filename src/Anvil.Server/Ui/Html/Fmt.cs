@@ -45,6 +45,9 @@ internal static class Fmt
 
     public static string Number(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary><c>1 task</c>, <c>2 tasks</c>, <c>1,024 results</c>.</summary>
+    public static string Count(long n, string noun) => $"{Number(n)} {noun}{(n == 1 ? "" : "s")}";
+
     /// <summary>HTML-escapes text for element content and quoted attribute values.</summary>
     public static string Escape(string? text)
     {

@@ -80,18 +80,16 @@ internal static class JsonHtml
                 break;
             case JsonValueKind.String:
                 var s = e.GetString() ?? "";
-                if (s.Contains('\n', StringComparison.Ordinal))
+                sb.Append(s.Contains('\n', StringComparison.Ordinal) ? "<pre class=\"j-pre\">" : "<span class=\"j-s\">");
+                if (s.Contains('\x1b', StringComparison.Ordinal))
                 {
-                    sb.Append("<pre class=\"j-pre\">");
-                    Fmt.Escape(sb, s);
-                    sb.Append("</pre>");
+                    AnsiHtml.Write(sb, s); // command output with colours, as the console shows it
                 }
                 else
                 {
-                    sb.Append("<span class=\"j-s\">");
                     Fmt.Escape(sb, s);
-                    sb.Append("</span>");
                 }
+                sb.Append(s.Contains('\n', StringComparison.Ordinal) ? "</pre>" : "</span>");
                 break;
             case JsonValueKind.Number:
                 sb.Append("<span class=\"j-n\">").Append(Fmt.Escape(e.GetRawText())).Append("</span>");
