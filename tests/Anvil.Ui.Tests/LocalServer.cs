@@ -28,13 +28,14 @@ internal sealed class LocalServer : IAsyncDisposable
 
     public string Database => Path.Combine(_dir.Path, "records.db");
 
-    public static async Task<LocalServer> StartAsync(bool readLoginRequired = false)
+    /// <summary>Starts on a fresh SQLite file, or on <paramref name="database"/> (a PostgreSQL database).</summary>
+    public static async Task<LocalServer> StartAsync(bool readLoginRequired = false, string? database = null)
     {
         var dir = new TempDir();
         var app = AnvilServer.Build([], new ServerOptions
         {
             Urls = "http://127.0.0.1:0",
-            Database = Path.Combine(dir.Path, "records.db"),
+            Database = database ?? Path.Combine(dir.Path, "records.db"),
             ReadLoginRequired = readLoginRequired,
             ConfigureBuilder = b => b.Logging.ClearProviders(),
         });
