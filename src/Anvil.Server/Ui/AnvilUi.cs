@@ -1,13 +1,18 @@
 using Anvil.Records.Storage;
 using Anvil.Records.Views;
 using Microsoft.AspNetCore.Builder;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.Extensions.WebEncoders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Anvil.Server.Ui;
@@ -23,8 +28,14 @@ internal static class AnvilUi
         // Razor escapes every non-ASCII character by default (é as &#xE9;); only markup characters need it, and
         // recorded names and output are often not English.
         // Nothing the UI serves is protected (no cookies, no forms that post), but Razor Pages bring data protection,
-        // which would otherwise create a key file in the user's home on first start.
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        // whose key ring would otherwise be written to a file in the user's home on first start: keep it in memory.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(o =>
+        {
+            o.XmlRepository = new MemoryXmlRepository();
+            o.XmlEncryptor = new NullXmlEncryptor(); // it never leaves the process
+        });
+        services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning)); // "Creating key …"
         services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddRazorPages(o =>
             {
@@ -57,6 +68,28 @@ internal static class AnvilUi
         app.MapRazorPages();
         app.MapFallbackToPage("{*path}", "/NotFound");
         return app;
+    }
+
+    private sealed class MemoryXmlRepository : IXmlRepository
+    {
+        private readonly List<XElement> _elements = [];
+        private readonly Lock _lock = new();
+
+        public IReadOnlyCollection<XElement> GetAllElements()
+        {
+            lock (_lock)
+            {
+                return _elements.Select(e => new XElement(e)).ToList();
+            }
+        }
+
+        public void StoreElement(XElement element, string friendlyName)
+        {
+            lock (_lock)
+            {
+                _elements.Add(new XElement(element));
+            }
+        }
     }
 
     private sealed class UiOptionsValidator : IValidateOptions<UiOptions>
