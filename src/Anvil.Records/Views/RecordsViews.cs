@@ -268,19 +268,25 @@ public sealed class RecordsViews(RecordsDatabase database)
     }
 
     /// <summary>
-    /// A page of results in execution order (start time, then id) or newest first. Each scope walks an index in that
-    /// order: a playbook's ix_results_playbook_started, a host's ix_results_host_started; a status filter on a
-    /// playbook narrows through ix_results_playbook_status first.
+    /// A page of results in execution order (start time, then id) or newest first. The page's ids are found first
+    /// (reading only the results table, mostly its indexes), then their details are joined for those ids alone.
+    /// Which index finds them is chosen rather than left to chance: a host's results walk ix_results_host_started and a
+    /// task's ix_results_task; a playbook's walk ix_results_playbook_started, unless a status filter matches few of
+    /// them (counted through ix_results_playbook_status, a count the pager needs anyway), in which case those few are
+    /// found by status and sorted.
     /// </summary>
     public async Task<Paged<ResultItem>> ResultsAsync(ResultQuery query, CancellationToken ct = default)
     {
+        const long FewEnoughToSort = 20_000;
         ArgumentNullException.ThrowIfNull(query);
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         var db = new Db(c, null, Database.Dialect);
         var q = new ListQuery(new ApiRequest("GET", "/", [], default, ""), db);
+        // "+ 0" keeps a condition or a sort key from choosing the index: the narrower scope's index should.
+        var narrower = query.HostId is not null || query.TaskId is not null;
         if (query.PlaybookId is { } playbookId)
         {
-            q.Where($"r.playbook_id = {q.Param(playbookId)}");
+            q.Where($"{(narrower ? "r.playbook_id + 0" : "r.playbook_id")} = {q.Param(playbookId)}");
         }
         if (query.HostId is { } hostId)
         {
@@ -288,35 +294,46 @@ public sealed class RecordsViews(RecordsDatabase database)
         }
         if (query.TaskId is { } taskId)
         {
-            q.Where($"r.task_id = {q.Param(taskId)}");
+            q.Where($"{(query.HostId is null ? "r.task_id" : "r.task_id + 0")} = {q.Param(taskId)}");
         }
         var statuses = query.Statuses.Where(s => ResultStatus.Shown.Contains(s)).ToList();
         if (statuses.Count > 0)
         {
             q.Where(ResultStatus.Condition(q, "r", statuses));
         }
+        long? counted = null;
+        if (statuses.Count > 0 && !narrower)
+        {
+            counted = await db.ScalarAsync<long>($"SELECT COUNT(*) FROM results r{q.WhereSql}", q.Args, ct).ConfigureAwait(false);
+        }
+        var sortByStart = query.TaskId is not null && query.HostId is null || counted <= FewEnoughToSort ? "r.started + 0" : "r.started";
         var direction = query.Descending ? "DESC" : "ASC";
         q.Args.Add("page_limit", query.Limit);
         q.Args.Add("page_offset", query.Offset);
-        var items = new List<ResultItem>();
+        var ids = new List<long>();
         await using (var reader = await db.ReaderAsync(
-            $"SELECT {ResultColumns} FROM {ResultFrom}{q.WhereSql} ORDER BY r.started {direction}, r.id {direction} " +
-            "LIMIT @page_limit OFFSET @page_offset", q.Args, ct).ConfigureAwait(false))
+            $"SELECT r.id FROM results r{q.WhereSql} ORDER BY {sortByStart} {direction}, r.id {direction} LIMIT @page_limit OFFSET @page_offset",
+            q.Args, ct).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                items.Add(ReadResult(reader));
+                ids.Add(reader.GetInt64(0));
             }
         }
+        var items = await ResultsByIdAsync(db, ids, ct).ConfigureAwait(false);
         long total;
-        if (items.Count > 0 && items.Count < query.Limit || items.Count == 0 && query.Offset == 0)
+        if (counted is { } n)
+        {
+            total = n;
+        }
+        else if (items.Count > 0 && items.Count < query.Limit || items.Count == 0 && query.Offset == 0)
         {
             total = query.Offset + items.Count;
         }
-        else if (statuses.Count == 0 && query.HostId is null && query.TaskId is null && query.PlaybookId is { } counted)
+        else if (statuses.Count == 0 && !narrower && query.PlaybookId is { } whole)
         {
-            total = await db.ScalarAsync<long>("SELECT COALESCE(results, 0) FROM playbook_counts WHERE playbook_id = @counted",
-                new { counted }, ct).ConfigureAwait(false);
+            total = await db.ScalarAsync<long>("SELECT COALESCE(results, 0) FROM playbook_counts WHERE playbook_id = @whole",
+                new { whole }, ct).ConfigureAwait(false);
         }
         else
         {
@@ -326,6 +343,27 @@ public sealed class RecordsViews(RecordsDatabase database)
         return new Paged<ResultItem>(items, Math.Max(total, query.Offset + items.Count), query.Limit, query.Offset);
     }
 
+    /// <summary>Results with their host, task and file, in the order of <paramref name="ids"/>.</summary>
+    private static async Task<List<ResultItem>> ResultsByIdAsync(Db db, List<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        var byId = new Dictionary<long, ResultItem>(ids.Count);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await using var reader = await db.ReaderAsync($"SELECT {ResultColumns} FROM {ResultFrom} WHERE {db.In("r.id", "@chunk")}",
+                new { chunk }, ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var item = ReadResult(reader);
+                byId[item.Id] = item;
+            }
+        }
+        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
     /// <summary>The first failed or unreachable results of a playbook (ignored failures are not failures), each with
     /// its message: what a person opens a failed run's page for.</summary>
     public async Task<IReadOnlyList<Failure>> FailuresAsync(long playbookId, int limit, CancellationToken ct = default)
@@ -333,9 +371,13 @@ public sealed class RecordsViews(RecordsDatabase database)
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         var db = new Db(c, null, Database.Dialect);
         var failures = new List<Failure>();
+        // One walk of ix_results_playbook_status per status, each in id order and stopping at the limit: an IN list
+        // would sort every failed result of the playbook first.
         await using (var reader = await db.ReaderAsync(
-            $"SELECT {ResultColumns}, r.content FROM {ResultFrom} WHERE r.playbook_id = @playbookId " +
-            "AND r.status IN ('failed', 'unreachable') AND r.ignore_errors = @no ORDER BY r.id LIMIT @limit",
+            $"SELECT {ResultColumns}, r.content FROM {ResultFrom} WHERE r.id IN (" +
+            "SELECT id FROM (SELECT x.id FROM results x WHERE x.playbook_id = @playbookId AND x.status = 'failed' AND x.ignore_errors = @no ORDER BY x.id LIMIT @limit) a " +
+            "UNION ALL SELECT id FROM (SELECT x.id FROM results x WHERE x.playbook_id = @playbookId AND x.status = 'unreachable' AND x.ignore_errors = @no ORDER BY x.id LIMIT @limit) b) " +
+            "ORDER BY r.id LIMIT @limit",
             new { playbookId, no = false, limit }, ct).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
