@@ -62,6 +62,8 @@ public sealed class LiveTests(BrowserFixture browser) : IAsyncLifetime
         // The results arrive and the status turns to completed, in place.
         await Assertions.Expect(page.Locator("#results-table tbody tr")).ToHaveCountAsync(10, new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#summary")).ToContainTextAsync("10 results", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#results-count")).ToHaveTextAsync("10", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#tasks-count")).ToHaveTextAsync("10", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("h1 .st")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#live")).ToBeHiddenAsync();
         Assert.True(await page.EvaluateAsync<bool>("window.sameDocument === true"), "the playbook page reloaded instead of updating");
