@@ -11,6 +11,8 @@ command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 [[ -x /usr/bin/time ]] || missing+=(time)
 # The records tests start throwaway PostgreSQL 15 clusters of their own on 127.0.0.1.
 [[ -x /usr/lib/postgresql/15/bin/initdb && -x /usr/lib/postgresql/15/bin/psql ]] || missing+=(postgresql-15)
+# The web UI tests drive Debian's Chromium through Playwright (never Playwright's own browser download).
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} (Debian packages the tests run for real)"
   if [[ $(id -u) -ne 0 ]]; then

@@ -3,6 +3,7 @@ using Anvil.Records.Storage;
 using Anvil.Records.Users;
 using Anvil.Server.Auth;
 using Anvil.Server.Hosting;
+using Anvil.Server.Ui;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -39,7 +40,7 @@ public sealed record ServerOptions
 
 /// <summary>
 /// The Anvil server as a library: the records API (ARA-compatible) with its health checks, OpenAPI document, HTTP
-/// Basic authentication and request log. The CLI (<c>anvil server</c>) hosts it; there is no Program of its own.
+/// Basic authentication and request log, and the web UI. The CLI (<c>anvil server</c>) hosts it; there is no Program of its own.
 /// </summary>
 public static class AnvilServer
 {
@@ -124,18 +125,22 @@ public static class AnvilServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BasicAuthenticator>();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer(RecordsOpenApi.TransformAsync));
+        services.AddAnvilUi(configuration);
         return services;
     }
 
-    /// <summary>The request pipeline (log, errors, login) and the endpoints.</summary>
+    /// <summary>The request pipeline (log, errors, UI response headers, login) and the endpoints: health, OpenAPI,
+    /// the API under <c>/api</c>, and the web UI everywhere else.</summary>
     public static WebApplication MapAnvilServer(this WebApplication app)
     {
         app.UseMiddleware<RequestLogging>();
         app.UseMiddleware<ErrorHandling>();
+        app.UseMiddleware<UiResponses>();
         app.UseMiddleware<LoginMiddleware>();
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRecordsApi();
+        app.MapAnvilUi();
         return app;
     }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Anvil.Cli.Commands;
 
-/// <summary><c>anvil server</c>: serves the records API (ARA-compatible) until Ctrl-C.</summary>
+/// <summary><c>anvil server</c>: serves the records API (ARA-compatible) and the web UI until Ctrl-C.</summary>
 internal static class ServerCommand
 {
     public static Command Create()
@@ -23,7 +23,7 @@ internal static class ServerCommand
         { Description = "require a user (HTTP Basic) for reads (also: Records__ReadLoginRequired=true)" };
         var writeLogin = new Option<bool>("--write-login-required")
         { Description = "require a user (HTTP Basic) for writes (also: Records__WriteLoginRequired=true)" };
-        var command = new Command("server", "Serve the records API (ARA 1.7 compatible) until Ctrl-C; users come from 'anvil user'.")
+        var command = new Command("server", "Serve the records API (ARA 1.7 compatible) and the web UI until Ctrl-C; users come from 'anvil user'.")
         {
             urls, database, readLogin, writeLogin,
         };
@@ -79,6 +79,7 @@ internal static class ServerCommand
             }
             var db = app.Services.GetRequiredService<Anvil.Records.Storage.RecordsDatabase>();
             await output.WriteLineAsync($"Anvil records server on {string.Join(", ", app.Urls)}");
+            await output.WriteLineAsync($"Web UI: {app.Urls.First().TrimEnd('/')}/ · API: {app.Urls.First().TrimEnd('/')}/api/v1/");
             await output.WriteLineAsync($"Database: {db.Description}");
             await output.WriteLineAsync("Press Ctrl-C to stop.");
             // The host's console lifetime stops the server on SIGINT/SIGTERM.

@@ -16,6 +16,9 @@ internal sealed class FieldErrors
 
     public bool Has(string field) => _errors.Exists(e => e.Field == field);
 
+    /// <summary>Each field's messages as <c>field: message</c> lines, in order (for the web UI).</summary>
+    public IEnumerable<string> Lines() => _errors.SelectMany(e => e.Messages.Select(m => $"{e.Field}: {m}"));
+
     public void Add(string field, string message)
     {
         var i = _errors.FindIndex(e => e.Field == field);

@@ -6,9 +6,9 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/playbooks</c>, and the SimplePlaybook shape that every detailed child object embeds.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly string[] PlaybookStatuses = ["unknown", "expired", "running", "completed", "failed"];
+    internal static readonly string[] PlaybookStatuses = ["unknown", "expired", "running", "completed", "failed"];
 
-    private static readonly OrderField[] PlaybookOrder = DurationOrder("p");
+    internal static readonly OrderField[] PlaybookOrder = DurationOrder("p");
 
     private static readonly FieldSpec[] PlaybookFields =
     [
@@ -105,24 +105,30 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.DurationDates("p");
-            q.Contains("ansible_version", "p.ansible_version");
-            q.Contains("client_version", "p.client_version");
-            q.Contains("server_version", "p.server_version");
-            q.Contains("python_version", "p.python_version");
-            q.Contains("user", "p.\"user\"");
-            q.Contains("controller", "p.controller");
-            q.Contains("name", "p.name");
-            q.Contains("path", "p.path");
-            q.Choices("status", "p.status", PlaybookStatuses);
-            if (q.Text("label") is { } label)
-            {
-                q.Where("EXISTS (SELECT 1 FROM playbooks_labels pl JOIN labels l ON l.id = pl.label_id " +
-                    $"WHERE pl.playbook_id = p.id AND lower(l.name) = lower({q.Param(label)}))");
-            }
+            PlaybookFilters(q);
             q.Order(PlaybookOrder, "p.id DESC", "p.id");
             return await RunListAsync(r, db, q, PlaybookColumns + ", " + PlaybookItemsSql, "playbooks p", PlaybookItemsJoin, ReadPlaybookView,
                 rows => FillLabelsAsync(db, rows, ct), WritePlaybook, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The playbook filters, on alias <c>p</c>, in ARA's declaration order (the web UI applies the same).</summary>
+    internal static void PlaybookFilters(ListQuery q)
+    {
+        q.DurationDates("p");
+        q.Contains("ansible_version", "p.ansible_version");
+        q.Contains("client_version", "p.client_version");
+        q.Contains("server_version", "p.server_version");
+        q.Contains("python_version", "p.python_version");
+        q.Contains("user", "p.\"user\"");
+        q.Contains("controller", "p.controller");
+        q.Contains("name", "p.name");
+        q.Contains("path", "p.path");
+        q.Choices("status", "p.status", PlaybookStatuses);
+        if (q.Text("label") is { } label)
+        {
+            q.Where("EXISTS (SELECT 1 FROM playbooks_labels pl JOIN labels l ON l.id = pl.label_id " +
+                $"WHERE pl.playbook_id = p.id AND lower(l.name) = lower({q.Param(label)}))");
         }
     }
 

@@ -50,12 +50,7 @@ public sealed partial class RecordsApi
         public List<long> DelegatedTo { get; init; } = [];
 
         /// <summary>What list and detail show: <c>changed</c> for a changed ok, <c>ignored</c> for an ignored failure.</summary>
-        public string ShownStatus => Status switch
-        {
-            "ok" when Changed => "changed",
-            "failed" when IgnoreErrors => "ignored",
-            _ => Status,
-        };
+        public string ShownStatus => ResultStatus.Of(Status, Changed, IgnoreErrors);
     }
 
     private static ResultRow ReadResultRow(DbDataReader r) => new()

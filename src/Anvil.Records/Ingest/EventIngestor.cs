@@ -61,7 +61,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
                 stored++;
                 if (ev.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object)
                 {
-                    await ApplyAsync(name, ev, data).ConfigureAwait(false);
+                    await ApplyAsync(name, counter, ev, data).ConfigureAwait(false);
                 }
             }
             if (batch.FinalStatus is { } final)
@@ -96,15 +96,15 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             return id;
         }
 
-        private Task ApplyAsync(string name, JsonElement ev, JsonElement data) => name switch
+        private Task ApplyAsync(string name, long counter, JsonElement ev, JsonElement data) => name switch
         {
             "playbook_on_start" => OnPlaybookStartAsync(ev),
             "playbook_on_play_start" => OnPlayStartAsync(ev, data),
             "playbook_on_task_start" => OnTaskStartAsync(ev, data),
-            "runner_on_ok" => OnResultAsync(ev, data, "ok"),
-            "runner_on_failed" => OnResultAsync(ev, data, "failed"),
-            "runner_on_skipped" => OnResultAsync(ev, data, "skipped"),
-            "runner_on_unreachable" => OnResultAsync(ev, data, "unreachable"),
+            "runner_on_ok" => OnResultAsync(counter, ev, data, "ok"),
+            "runner_on_failed" => OnResultAsync(counter, ev, data, "failed"),
+            "runner_on_skipped" => OnResultAsync(counter, ev, data, "skipped"),
+            "runner_on_unreachable" => OnResultAsync(counter, ev, data, "unreachable"),
             "playbook_on_stats" => OnStatsAsync(ev, data),
             _ => Task.CompletedTask,
         };
@@ -151,7 +151,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             _tasks[uuid] = id;
         }
 
-        private async Task OnResultAsync(JsonElement ev, JsonElement data, string status)
+        private async Task OnResultAsync(long counter, JsonElement ev, JsonElement data, string status)
         {
             var taskUuid = Str(data, "task_uuid");
             var taskId = await TaskIdAsync(taskUuid).ConfigureAwait(false);
@@ -173,6 +173,8 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
                 VALUES (@now, @now, @started, @ended, @status, @changed, @ignore, @content, @hostId, @taskId, @playId, @p)
                 RETURNING id
                 """, ("now", _now), ("started", started), ("ended", ended), ("status", status), ("changed", changed), ("ignore", ignore), ("content", content), ("hostId", hostId), ("taskId", taskId), ("playId", playId), ("p", _playbook)).ConfigureAwait(false));
+            // The console links this event's text to the result it produced.
+            await _s.ExecuteAsync("UPDATE run_events SET result_id = @resultId WHERE playbook_id = @p AND counter = @counter", ("resultId", resultId), ("p", _playbook), ("counter", counter)).ConfigureAwait(false);
 
             if (res.ValueKind == JsonValueKind.Object && res.TryGetProperty("_ansible_delegated_vars", out var dv) &&
                 dv.ValueKind == JsonValueKind.Object && Str(dv, "ansible_delegated_host") is { } delegated && delegated != hostName)
@@ -215,7 +217,7 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
             foreach (var host in hosts)
             {
                 var hostId = await HostIdAsync(host).ConfigureAwait(false);
-                await _s.ExecuteAsync("UPDATE hosts SET ok = @ok, changed = @changed, failed = @failed, skipped = @skipped, unreachable = @unreachable, updated = @now WHERE id = @hostId", ("ok", Count(data, "ok", host)), ("changed", Count(data, "changed", host)), ("failed", Count(data, "failures", host)), ("skipped", Count(data, "skipped", host)), ("unreachable", Count(data, "dark", host)), ("now", _now), ("hostId", hostId)).ConfigureAwait(false);
+                await _s.ExecuteAsync("UPDATE hosts SET ok = @ok, changed = @changed, failed = @failed, skipped = @skipped, unreachable = @unreachable, rescued = @rescued, updated = @now WHERE id = @hostId", ("ok", Count(data, "ok", host)), ("changed", Count(data, "changed", host)), ("failed", Count(data, "failures", host)), ("skipped", Count(data, "skipped", host)), ("unreachable", Count(data, "dark", host)), ("rescued", Count(data, "rescued", host)), ("now", _now), ("hostId", hostId)).ConfigureAwait(false);
             }
             await _s.ExecuteAsync("UPDATE playbooks SET status = @status, ended = @ended, updated = @now WHERE id = @p", ("status", failed ? "failed" : "completed"), ("ended", ended), ("now", _now), ("p", _playbook)).ConfigureAwait(false);
         }
