@@ -129,34 +129,57 @@ public class RecordingTests
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
         using var home = new TempDir();
         var spool = Path.Combine(home.Path, "spool");
-        // A real connection refused: nothing listens on this port.
-        using var transport = new HttpRecordsTransport($"http://127.0.0.1:{Ports.Free()}", timeout: TimeSpan.FromSeconds(2));
-        var plan = AnsibleRunner.Plan(new RunnerOptions { PrivateDataDir = pdd.Path, Playbook = "handler.yml", Ident = "spooled" });
-        var recorder = new RunRecorder(new HttpIngestSink(transport),
-            new RunInfo { Ident = "spooled", Path = Path.Combine(pdd.Path, "project", "handler.yml") },
-            new RecorderOptions { SpoolDirectory = spool, RetryInterval = TimeSpan.FromMilliseconds(100), MaxBatchEvents = 3 });
-        var job = AnsibleRunner.Start(new RunnerOptions
-        {
-            PrivateDataDir = pdd.Path, Playbook = "handler.yml", Ident = "spooled",
-            EventHandler = (e, _) =>
-            {
-                recorder.Add(e);
-                return ValueTask.FromResult(true);
-            },
-        }, plan);
-        var result = await job.Completion;
-        var outcome = await recorder.CompleteAsync(result.Status, TimeSpan.FromSeconds(2));
+        // A real connection refused: nothing listens on this port yet.
+        var url = $"http://127.0.0.1:{Ports.Free()}";
+        using var transport = new HttpRecordsTransport(url, timeout: TimeSpan.FromSeconds(2));
+        var (result, outcome) = await RecordHandlerRunAsync(pdd.Path, "spooled", new HttpIngestSink(transport), spool);
         Assert.False(outcome.Complete);
-        Assert.True(Directory.EnumerateFiles(Path.Combine(spool, "spooled")).Count() >= 3, "batches kept in order on disk");
+        Assert.True(Directory.EnumerateFiles(Path.Combine(spool, "spooled"), "*.json").Count() >= 3, "batches kept in order on disk");
 
-        await using var db = await RecordsDatabase.OpenAsync(Path.Combine(home.Path, "r.db"));
-        Assert.Equal(1, await RunRecorder.ReplayLeftoversAsync(new LocalIngestSink(db), spool));
-        Assert.False(Directory.Exists(Path.Combine(spool, "spooled")));
-        Assert.Equal(0, await RunRecorder.ReplayLeftoversAsync(new LocalIngestSink(db), spool));
+        // Leftovers go only where they were going: a run recording elsewhere leaves them be.
+        var elsewhere = Path.Combine(home.Path, "elsewhere.db");
+        await using (var other = await RecordsDatabase.OpenAsync(elsewhere))
+        {
+            Assert.Equal(0, await RunRecorder.ReplayLeftoversAsync(new LocalIngestSink(other), spool));
+        }
+        Assert.True(Directory.Exists(Path.Combine(spool, "spooled")));
+
+        var database = Path.Combine(home.Path, "server.db");
+        using var server = await Fixtures.StartServerAsync(url, database);
+        try
+        {
+            Assert.Equal(1, await RunRecorder.ReplayLeftoversAsync(new HttpIngestSink(transport), spool));
+            Assert.False(Directory.Exists(Path.Combine(spool, "spooled")));
+            Assert.Equal(0, await RunRecorder.ReplayLeftoversAsync(new HttpIngestSink(transport), spool));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+        await using var db = await RecordsDatabase.OpenAsync(database);
         await using var c = await db.OpenConnectionAsync();
         Assert.Equal("completed", await c.ExecuteScalarAsync<string>("SELECT status FROM playbooks WHERE run_ident = 'spooled'"));
         Assert.Equal(result.EventCount, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM run_events"));
         Assert.Equal(2, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM results"));
     }
 
+    private static async Task<(RunResult Result, RecordingOutcome Outcome)> RecordHandlerRunAsync(string pdd, string ident,
+        IIngestSink sink, string spool)
+    {
+        var plan = AnsibleRunner.Plan(new RunnerOptions { PrivateDataDir = pdd, Playbook = "handler.yml", Ident = ident });
+        var recorder = new RunRecorder(sink,
+            new RunInfo { Ident = ident, Path = Path.Combine(pdd, "project", "handler.yml") },
+            new RecorderOptions { SpoolDirectory = spool, RetryInterval = TimeSpan.FromMilliseconds(100), MaxBatchEvents = 3 });
+        var result = await AnsibleRunner.Start(new RunnerOptions
+        {
+            PrivateDataDir = pdd, Playbook = "handler.yml", Ident = ident,
+            EventHandler = (e, _) =>
+            {
+                recorder.Add(e);
+                return ValueTask.FromResult(true);
+            },
+        }, plan).Completion;
+        return (result, await recorder.CompleteAsync(result.Status, TimeSpan.FromSeconds(2)));
+    }
 }

@@ -10,14 +10,13 @@ namespace Anvil.Ui.Tests;
 [Collection("recorded")]
 public sealed partial class ExportTests(RecordedServer recorded, BrowserFixture browser)
 {
-    /// <summary>Runs the command as <c>anvil records export …</c> would (the group registers it); returns the exit code
-    /// and what it wrote.</summary>
+    /// <summary>Runs <c>anvil records export html …</c> through the real command line; returns the exit code and what
+    /// it wrote.</summary>
     private static async Task<(int Code, string Output, string Error)> ExportAsync(params string[] args)
     {
-        var root = new RootCommand { new Command("records") { RecordsExportCommand.Create() } };
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await root.Parse(["records", "export", "html", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var code = await Anvil.Cli.AnvilCommandLine.InvokeAsync(["records", "export", "html", .. args], output, error);
         return (code, output.ToString(), error.ToString());
     }
 

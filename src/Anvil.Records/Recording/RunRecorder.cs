@@ -42,6 +42,7 @@ public sealed class RunRecorder
     private readonly HashSet<string> _sentFiles = new(StringComparer.Ordinal);
     private readonly string _spool;
     private readonly Task _loop;
+    private readonly CancellationTokenSource _givenUp = new();
     private RunInfo _run;
     private string? _finalStatus;
     private long _spoolSeq;
@@ -77,6 +78,16 @@ public sealed class RunRecorder
         }
         catch (OperationCanceledException)
         {
+            // Out of time: stop retrying, so that what is left in the spool is a leftover that the next recording
+            // run (this process or another) replays, rather than a folder two senders fight over.
+            await _givenUp.CancelAsync().ConfigureAwait(false);
+            await _loop.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        if (_loop.IsCompleted)
+        {
+            // Whatever is left in the spool is now another process's to replay.
+            _spoolLock?.Dispose();
+            _spoolLock = null;
         }
         var complete = _loop.IsCompletedSuccessfully && !Directory.Exists(_spool);
         return new RecordingOutcome(complete, PlaybookId, _sink.Target, complete ? null : _spool, _lastError);
@@ -226,7 +237,7 @@ public sealed class RunRecorder
 
     private void Spool(IngestBatch batch)
     {
-        Directory.CreateDirectory(_spool);
+        ClaimSpool();
         var path = Path.Combine(_spool, (++_spoolSeq).ToString("D8", CultureInfo.InvariantCulture) + ".json");
         var tmp = path + ".tmp";
         File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(batch, IngestJsonContext.Default.IngestBatch));
@@ -242,6 +253,8 @@ public sealed class RunRecorder
             if (next is null)
             {
                 Directory.Delete(_spool, recursive: true);
+                _spoolLock?.Dispose();
+                _spoolLock = null;
                 return;
             }
             var batch = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(next).ConfigureAwait(false), IngestJsonContext.Default.IngestBatch)!;
@@ -250,15 +263,65 @@ public sealed class RunRecorder
                 File.Delete(next);
                 continue;
             }
-            if (!untilEmpty)
+            if (!untilEmpty || _givenUp.IsCancellationRequested)
             {
                 return;
             }
-            await Task.Delay(_options.RetryInterval).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(_options.RetryInterval, _givenUp.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
-    /// <summary>Sends the batches of runs that an earlier process left in the spool. Returns the runs completed.</summary>
+    private const string LockName = ".lock";
+    private const string TargetName = "target";
+    private FileStream? _spoolLock;
+
+    /// <summary>Creates this run's spool folder, locked for as long as the recorder lives, and says where its batches
+    /// were going. The folder gets its name only once locked, so another process never sees it unclaimed.</summary>
+    private void ClaimSpool()
+    {
+        if (_spoolLock is not null && Directory.Exists(_spool))
+        {
+            return;
+        }
+        _spoolLock?.Dispose();
+        if (Directory.Exists(_spool))
+        {
+            // Left by an earlier process with the same ident (its lock died with it): carry on after its batches.
+            _spoolLock = TryLock(_spool);
+            _spoolSeq = Math.Max(_spoolSeq, Directory.EnumerateFiles(_spool, "*.json").Count());
+            return;
+        }
+        var staging = _spool + ".new-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(staging);
+        var held = TryLock(staging) ?? throw new IOException($"cannot lock the new spool folder {staging}");
+        File.WriteAllText(Path.Combine(staging, TargetName), _sink.Target);
+        Directory.Move(staging, _spool);
+        _spoolLock = held;
+    }
+
+    /// <summary>An exclusive lock on the folder's lock file, or null when a live recorder holds it.</summary>
+    private static FileStream? TryLock(string folder)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(folder, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends the batches that runs of earlier processes left in the spool for this same target. A folder whose
+    /// recorder is still alive (another run, going on right now) or that was meant for another target is left alone.
+    /// Returns the runs completed.</summary>
     public static async Task<int> ReplayLeftoversAsync(IIngestSink sink, string spoolDirectory, CancellationToken ct = default)
     {
         if (!Directory.Exists(spoolDirectory))
@@ -268,6 +331,20 @@ public sealed class RunRecorder
         var completed = 0;
         foreach (var run in Directory.EnumerateDirectories(spoolDirectory).Order(StringComparer.Ordinal))
         {
+            if (Path.GetFileName(run).Contains(".new-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var targetFile = Path.Combine(run, TargetName);
+            if (File.Exists(targetFile) && File.ReadAllText(targetFile) != sink.Target)
+            {
+                continue;
+            }
+            using var held = TryLock(run);
+            if (held is null)
+            {
+                continue;
+            }
             var ok = true;
             foreach (var file in Directory.EnumerateFiles(run, "*.json").Order(StringComparer.Ordinal))
             {

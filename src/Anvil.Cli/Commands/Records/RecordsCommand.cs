@@ -16,7 +16,7 @@ internal static class RecordsCommand
         prune.Description = "Short for 'anvil records playbook prune': delete playbooks older than --days (a dry run unless --confirm).";
         var expire = RetentionCommands.Expire("expire");
         expire.Description = "Short for 'anvil records playbook expire' (ARA's 'ara expire').";
-        return new Command("records", "Query and clean up the recorded runs (ARA's CLI): playbooks, plays, tasks, hosts, results, records, files.")
+        return new Command("records", "Query and clean up the recorded runs (ARA's CLI): playbooks, plays, tasks, hosts, results, records, files; export them as a static site.")
         {
             PlaybookCommands.Create(),
             PlayCommands.Create(),
@@ -27,6 +27,7 @@ internal static class RecordsCommand
             FileCommands.Create(),
             prune,
             expire,
+            RecordsExportCommand.Create(),
         };
     }
 }
