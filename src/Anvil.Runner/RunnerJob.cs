@@ -285,6 +285,9 @@ public sealed class RunnerJob
     {
         var idleTimeout = settings.IdleTimeout;
         var parser = new MarkerStreamParser(responder ?? (IMarkerSink)assembler);
+        // A terminal hands over at most about 4 KB per read however much is waiting, a pipe up to the buffer: a
+        // read is "small" (Ansible is idle-ish, worth waiting for more) only well below what the source can give.
+        var smallRead = child.IsTerminal ? 1024 : 32 * 1024;
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
@@ -302,7 +305,7 @@ public sealed class RunnerJob
                     }
                     batch.Publish();
                     lastOutput = Stopwatch.GetTimestamp();
-                    if (n < buffer.Length / 2)
+                    if (n < smallRead)
                     {
                         // Ansible writes each event in several small pieces; waking for every one of them cost
                         // more CPU (on a machine Ansible's forks already keep busy) than the events themselves.

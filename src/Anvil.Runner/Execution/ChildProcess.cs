@@ -25,6 +25,9 @@ internal sealed unsafe class ChildProcess : IDisposable
 
     public int Pid { get; }
 
+    /// <summary>Started by <see cref="StartOnTerminal"/>.</summary>
+    public bool IsTerminal => _terminal;
+
     /// <summary>Completes with the exit code; a child killed by signal N gives -N, as Python's subprocess does.</summary>
     public Task<int> Exited => _exit;
 
