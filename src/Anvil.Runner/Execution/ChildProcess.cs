@@ -11,6 +11,7 @@ namespace Anvil.Runner.Execution;
 internal sealed unsafe class ChildProcess : IDisposable
 {
     private int _readFd;
+    private int _errorFd = -1;
     private readonly bool _terminal;
     private readonly Task<int> _exit;
 
@@ -93,6 +94,48 @@ internal sealed unsafe class ChildProcess : IDisposable
             {
                 Native.close(stdinWrite);
             }
+        }
+    }
+
+    /// <summary>Starts a tool in its own session with stdin on /dev/null and stdout and stderr on two pipes, read
+    /// with <see cref="Read"/> and <see cref="ReadError"/>; <see cref="SignalGroup"/> ends it and everything it
+    /// started, forks in progress included (a tree killed process by process can miss those).</summary>
+    public static ChildProcess StartWithSeparateStderr(string executablePath, IReadOnlyList<string> argv,
+        IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        int* fds = stackalloc int[4];
+        if (Native.pipe2(fds, Native.O_CLOEXEC) != 0)
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "pipe2 failed");
+        }
+        if (Native.pipe2(fds + 2, Native.O_CLOEXEC) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            Native.close(fds[0]);
+            Native.close(fds[1]);
+            throw new Win32Exception(errno, "pipe2 failed");
+        }
+        var (outRead, outWrite, errRead, errWrite) = (fds[0], fds[1], fds[2], fds[3]);
+        try
+        {
+            var pid = Spawn(executablePath, argv, environment, workingDirectory, actions =>
+            {
+                Native.posix_spawn_file_actions_addopen((void*)actions, 0, "/dev/null", Native.O_RDONLY, 0);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, outWrite, 1);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, errWrite, 2);
+            });
+            return new ChildProcess(pid, outRead, terminal: false) { _errorFd = errRead };
+        }
+        catch
+        {
+            Native.close(outRead);
+            Native.close(errRead);
+            throw;
+        }
+        finally
+        {
+            Native.close(outWrite);
+            Native.close(errWrite);
         }
     }
 
@@ -318,9 +361,13 @@ internal sealed unsafe class ChildProcess : IDisposable
 
     /// <summary>Reads the merged output: the byte count, 0 at end of stream (every writer, grandchildren included,
     /// closed), or -1 when nothing arrived within <paramref name="timeoutMs"/> (-1 waits without limit).</summary>
-    public int Read(Span<byte> buffer, int timeoutMs)
+    public int Read(Span<byte> buffer, int timeoutMs) => ReadFrom(_readFd, buffer, timeoutMs);
+
+    /// <summary>As <see cref="Read"/>, from the separate stderr of <see cref="StartWithSeparateStderr"/>.</summary>
+    public int ReadError(Span<byte> buffer, int timeoutMs) => ReadFrom(_errorFd, buffer, timeoutMs);
+
+    private int ReadFrom(int fd, Span<byte> buffer, int timeoutMs)
     {
-        var fd = _readFd;
         if (fd < 0)
         {
             return 0;
@@ -390,10 +437,12 @@ internal sealed unsafe class ChildProcess : IDisposable
 
     public void Dispose()
     {
-        var fd = Interlocked.Exchange(ref _readFd, -1);
-        if (fd >= 0)
+        foreach (var fd in new[] { Interlocked.Exchange(ref _readFd, -1), Interlocked.Exchange(ref _errorFd, -1) })
         {
-            Native.close(fd);
+            if (fd >= 0)
+            {
+                Native.close(fd);
+            }
         }
     }
 }
