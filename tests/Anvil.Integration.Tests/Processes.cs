@@ -56,3 +56,11 @@ internal static class Processes
             .Select(e => e.GetProperty("stdout").GetString()!)
             .ToList();
 }
+
+/// <summary>Tests that load the machine (100 MB of output, CPU measured per task) or measure it: they run alone,
+/// after the others, so they neither disturb timing-sensitive tests nor get disturbed.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "Runs alone";
+}

@@ -7,6 +7,7 @@ namespace Anvil.Integration.Tests;
 
 /// <summary>Resource profiling in a cgroup v2: per-task files where the machine gives a writable cgroup, a clear
 /// message and an unharmed run where it does not.</summary>
+[Collection(RunsAlone.Name)]
 public class ProfilingTests
 {
     private const string Play = """
