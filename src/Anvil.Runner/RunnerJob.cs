@@ -24,6 +24,9 @@ public sealed class RunnerJob
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CoalesceOutput = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How often <see cref="RunnerOptions.CancelCallback"/> is asked (ansible-runner: every 5 s).</summary>
+    private static readonly TimeSpan CancelCallbackInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly RunnerOptions _options;
     private readonly JobPlan _plan;
     private readonly EventJournal _journal;
@@ -236,6 +239,9 @@ public sealed class RunnerJob
         using var jobTimer = jobTimeout is { } jt
             ? new Timer(_ => terminate.TrySetResult("job_timeout"), null, jt, Timeout.InfiniteTimeSpan)
             : null;
+        using var cancelPoll = _options.CancelCallback is { } cancelCallback
+            ? new Timer(_ => PollCancelCallback(cancelCallback), null, CancelCallbackInterval, CancelCallbackInterval)
+            : null;
         await Task.WhenAny(child.Exited, terminate.Task).ConfigureAwait(false);
         if (terminate.Task.IsCompleted && !child.Exited.IsCompleted)
         {
@@ -249,6 +255,25 @@ public sealed class RunnerJob
         var rc = await child.Exited.ConfigureAwait(false);
         await reader.ConfigureAwait(false);
         return rc;
+    }
+
+    /// <summary>ansible-runner's cancel_callback, asked on a timer thread (never the reader's): true, or an
+    /// exception, cancels the job.</summary>
+    private void PollCancelCallback(Func<bool> callback)
+    {
+        bool cancel;
+        try
+        {
+            cancel = callback();
+        }
+        catch (Exception)
+        {
+            cancel = true; // ansible-runner stops the run with a CallbackError; here the job ends as canceled
+        }
+        if (cancel)
+        {
+            Cancel();
+        }
     }
 
     private static async Task TerminateAsync(ChildProcess child, JobPlan plan)

@@ -120,6 +120,11 @@ public sealed record RunnerOptions
     /// <summary>Called on every status change (<c>starting</c>, <c>running</c>, then the final status).</summary>
     public Func<RunnerStatusChange, CancellationToken, ValueTask>? StatusHandler { get; init; }
 
+    /// <summary>Asked four times a second while Ansible runs (ansible-runner's <c>cancel_callback</c>, which it asks
+    /// every 5 s); returning true, or throwing, cancels the job as <see cref="RunnerJob.Cancel"/> does. Called on a
+    /// timer thread, never the one that reads Ansible's output.</summary>
+    public Func<bool>? CancelCallback { get; init; }
+
     /// <summary>Called once when the run has finished and every artifact is written.</summary>
     public Func<RunResult, CancellationToken, ValueTask>? FinishedHandler { get; init; }
 }

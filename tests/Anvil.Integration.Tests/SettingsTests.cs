@@ -18,6 +18,26 @@ public class SettingsTests
         Assert.Empty(Processes.WithArgument(pdd.Path));
     }
 
+    [Fact]
+    public async Task CancelCallback_ReturningTrue_CancelsTheWholeJob()
+    {
+        using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
+        var started = false;
+        var result = await Fixtures.RunAnvilAsync(pdd.Path, "sleep.yml", configure: o => o with
+        {
+            EventHandler = (e, _) =>
+            {
+                started |= e.Event == Anvil.Runner.Events.EventNames.RunnerOnStart;
+                return ValueTask.FromResult(true);
+            },
+            CancelCallback = () => Volatile.Read(ref started),
+        });
+        Assert.Equal(RunStatus.Canceled, result.Status);
+        Assert.Equal(254, result.Rc);
+        Assert.Null(result.TimeoutReason);
+        Assert.Empty(Processes.WithArgument(pdd.Path));
+    }
+
     [Theory]
     [InlineData("suppress_ansible_output")]
     [InlineData("suppress_ansi_output")] // the name ansible-runner's documentation gives it
