@@ -91,7 +91,9 @@ public class IsolationTests
         {
             Settings = new RunnerSettings
             {
-                ProcessIsolation = true, ProcessIsolationExecutable = engine, ContainerImage = "registry.example/ee:1",
+                ProcessIsolation = true,
+                ProcessIsolationExecutable = engine,
+                ContainerImage = "registry.example/ee:1",
                 ContainerOptions = ["--network=none"],
             },
         });
@@ -141,7 +143,9 @@ public class IsolationTests
         File.SetUnixFileMode(engine, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var job = AnsibleRunner.Start(new RunnerOptions
         {
-            PrivateDataDir = pdd.Path, Playbook = "ok.yml", Ident = "c/1".Replace('/', '.'),
+            PrivateDataDir = pdd.Path,
+            Playbook = "ok.yml",
+            Ident = "c/1".Replace('/', '.'),
             Settings = new RunnerSettings { ProcessIsolation = true, ProcessIsolationExecutable = engine, ContainerImage = "img" },
         });
         await foreach (var e in job.Events())

@@ -88,7 +88,8 @@ public class ProfilingTests
         var notACgroup = pdd.File("not-a-cgroup", "a plain file where the hierarchy should be\n");
         var result = await Fixtures.RunAnvilAsync(pdd.Path, "work.yml", configure: o => o with
         {
-            Settings = Profiling, CgroupRoot = notACgroup,
+            Settings = Profiling,
+            CgroupRoot = notACgroup,
         });
         Assert.Equal(RunStatus.Successful, result.Status);
         var message = Assert.Single(Processes.RunnerMessages(result.ArtifactDir));

@@ -43,8 +43,10 @@ public class IsolationTests
         using var tmp = Pdd();
         var plan = Plan(tmp, new RunnerSettings
         {
-            ProcessIsolation = true, ContainerImage = "quay.io/ansible/creator-ee:v1",
-            ContainerVolumeMounts = [tmp.Path + "/project:/mnt/project:ro"], ContainerOptions = ["--network=none"],
+            ProcessIsolation = true,
+            ContainerImage = "quay.io/ansible/creator-ee:v1",
+            ContainerVolumeMounts = [tmp.Path + "/project:/mnt/project:ro"],
+            ContainerOptions = ["--network=none"],
         });
         var env = plan.RedactedEnvironment.Keys.Order(StringComparer.Ordinal).SelectMany(k => new[] { "--env", k });
         Assert.Equal(
@@ -125,11 +127,15 @@ public class IsolationTests
         var callback = Directory.CreateDirectory(Path.Combine(outside.Path, "cb")).FullName;
         var options = new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Playbook = "site.yml", Ident = "s",
+            PrivateDataDir = tmp.Path,
+            Playbook = "site.yml",
+            Ident = "s",
             Settings = new RunnerSettings
             {
-                ProcessIsolation = true, ProcessIsolationPath = outside.Path,
-                ProcessIsolationHidePaths = [hidden, "/nonexistent/hidden"], ProcessIsolationShowPaths = [shown],
+                ProcessIsolation = true,
+                ProcessIsolationPath = outside.Path,
+                ProcessIsolationHidePaths = [hidden, "/nonexistent/hidden"],
+                ProcessIsolationShowPaths = [shown],
                 ProcessIsolationRoPaths = [ro],
             },
         };
