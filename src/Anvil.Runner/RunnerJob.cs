@@ -140,6 +140,13 @@ public sealed class RunnerJob
             batch.Publish();
             return (e.Rc, RunStatus.Failed);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a directory that cannot be written: the run fails, and says why, with its artifacts.
+            assembler.EmitRunnerVerbose($"The run could not be prepared: {e.Message}");
+            batch.Publish();
+            return (1, RunStatus.Failed);
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             return (254, RunStatus.Canceled);
