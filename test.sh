@@ -13,6 +13,9 @@ command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 [[ -x /usr/lib/postgresql/15/bin/initdb && -x /usr/lib/postgresql/15/bin/psql ]] || missing+=(postgresql-15)
 # The web UI tests drive Debian's Chromium through Playwright (never Playwright's own browser download).
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+# The runner's process isolation (bubblewrap) and env/ssh_key (ssh-agent, ssh-add; ssh-keygen makes test keys).
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v ssh-agent >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} (Debian packages the tests run for real)"
   if [[ $(id -u) -ne 0 ]]; then

@@ -67,7 +67,9 @@ internal sealed class GroupedHelp : SynchronousCommandLineAction
                 var value = option.ValueType == typeof(bool) || option.Arity.MaximumNumberOfValues == 0
                     ? ""
                     : " " + (option.HelpName ?? option.Name.TrimStart('-').ToUpperInvariant());
-                w.WriteLine($"  {names + value,-34} {option.Description}");
+                var left = names + value;
+                // A name too long for the column gets its description on the next line, aligned with the others.
+                w.WriteLine(left.Length < 34 ? $"  {left,-34} {option.Description}" : $"  {left}\n  {"",-34} {option.Description}");
             }
         }
         w.WriteLine();

@@ -24,6 +24,9 @@ public sealed class RunnerJob
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CoalesceOutput = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How often <see cref="RunnerOptions.CancelCallback"/> is asked (ansible-runner: every 5 s).</summary>
+    private static readonly TimeSpan CancelCallbackInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly RunnerOptions _options;
     private readonly JobPlan _plan;
     private readonly EventJournal _journal;
@@ -70,15 +73,15 @@ public sealed class RunnerJob
         await using var store = ArtifactStore.Create(_plan.ArtifactDir, !settings.SuppressOutputFile);
         store.WriteCommand(_plan.RedactedCommand, _plan.Cwd, _plan.RedactedEnvironment);
         ArtifactStore.Rotate(_plan.ArtifactRoot, _options.RotateArtifacts);
-        WritePrivateFiles();
 
         var channel = Channel.CreateUnbounded<List<JobEvent>>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = true,
         });
+        var setup = new JobSetup(_plan);
         PlaybookStats? stats = null;
-        var dispatcher = Task.Run(async () => stats = await DispatchAsync(channel.Reader, store).ConfigureAwait(false),
+        var dispatcher = Task.Run(async () => stats = await DispatchAsync(channel.Reader, store, setup).ConfigureAwait(false),
             CancellationToken.None);
 
         var batch = new EventBatch(channel.Writer);
@@ -88,59 +91,14 @@ public sealed class RunnerJob
         try
         {
             await SetStatusAsync(RunStatus.Starting, includeCommand: true).ConfigureAwait(false);
-            var executable = ExecutableSearch.Find(_plan.Command[0], _plan.Environment);
-            ChildProcess? child = null;
-            if (executable is not null)
-            {
-                try
-                {
-                    child = ChildProcess.Start(executable, _plan.Command, _plan.Environment, _plan.Cwd);
-                }
-                catch (Win32Exception)
-                {
-                    child = null;
-                }
-            }
-            if (child is null)
-            {
-                assembler.EmitRunnerVerbose($"The command was not found or was not executable: {_plan.Command[0]}.");
-                batch.Publish();
-                rc = 127;
-                status = RunStatus.Failed;
-            }
-            else
-            {
-                using (child)
-                {
-                    await SetStatusAsync(RunStatus.Running).ConfigureAwait(false);
-                    rc = await SuperviseAsync(child, assembler, batch, ct).ConfigureAwait(false);
-                }
-                if (_canceledByUser || (ct.IsCancellationRequested && _timeoutReason is null))
-                {
-                    status = RunStatus.Canceled;
-                    rc = 254;
-                }
-                else if (_timeoutReason is not null)
-                {
-                    status = RunStatus.Timeout;
-                    rc = 254;
-                }
-                else
-                {
-                    status = rc == 0 ? RunStatus.Successful : RunStatus.Failed;
-                    if (rc < 0)
-                    {
-                        rc = 128 - rc; // Killed by signal N: the shell's 128+N.
-                    }
-                }
-            }
+            (rc, status) = await LaunchAsync(setup, assembler, batch, ct).ConfigureAwait(false);
         }
         finally
         {
             channel.Writer.TryComplete();
             await dispatcher.ConfigureAwait(false);
             _journal.Complete();
-            DeletePrivateFiles();
+            await setup.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_timeoutReason is not null)
@@ -166,49 +124,202 @@ public sealed class RunnerJob
         return result;
     }
 
+    /// <summary>Prepares the run, starts Ansible (on a terminal when it may prompt) and supervises it; returns the
+    /// rc and status. What cannot start becomes a runner event and a failed status, as ansible-runner reports a
+    /// missing command.</summary>
+    private async Task<(int Rc, string Status)> LaunchAsync(JobSetup setup, JobEventAssembler assembler, EventBatch batch,
+        CancellationToken ct)
+    {
+        try
+        {
+            await setup.PrepareAsync(ct).ConfigureAwait(false);
+        }
+        catch (JobSetupException e)
+        {
+            assembler.EmitRunnerVerbose(e.Message);
+            batch.Publish();
+            return (e.Rc, RunStatus.Failed);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a directory that cannot be written: the run fails, and says why, with its artifacts.
+            assembler.EmitRunnerVerbose($"The run could not be prepared: {e.Message}");
+            batch.Publish();
+            return (1, RunStatus.Failed);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return (254, RunStatus.Canceled);
+        }
+        foreach (var notice in setup.Notices)
+        {
+            assembler.EmitRunnerVerbose(notice);
+        }
+        batch.Publish();
+
+        if (MissingProgram() is { } missing)
+        {
+            assembler.EmitRunnerVerbose(missing);
+            batch.Publish();
+            return (127, RunStatus.Failed);
+        }
+        ChildProcess child;
+        try
+        {
+            var executable = ExecutableSearch.Find(_plan.Command[0], _plan.Environment)!;
+            child = _plan.UsesTerminal
+                ? ChildProcess.StartOnTerminal(executable, _plan.Command, _plan.Environment, _plan.Cwd)
+                : ChildProcess.Start(executable, _plan.Command, _plan.Environment, _plan.Cwd);
+        }
+        catch (Win32Exception)
+        {
+            assembler.EmitRunnerVerbose($"The command was not found or was not executable: {_plan.Command[0]}.");
+            batch.Publish();
+            return (127, RunStatus.Failed);
+        }
+
+        int rc;
+        using (child)
+        {
+            setup.Profiler?.Start();
+            await SetStatusAsync(RunStatus.Running).ConfigureAwait(false);
+            rc = await SuperviseAsync(child, assembler, batch, ct).ConfigureAwait(false);
+        }
+        if (_canceledByUser || (ct.IsCancellationRequested && _timeoutReason is null))
+        {
+            return (254, RunStatus.Canceled);
+        }
+        if (_timeoutReason is not null)
+        {
+            return (254, RunStatus.Timeout);
+        }
+        if (_plan.Container is { } container && rc is 125 or 126 or 127 && !batch.SawCallbackEvent)
+        {
+            // The engine's own exit codes (docker and podman agree): it could not run the container at all.
+            assembler.EmitRunnerVerbose($"The container engine {container.Engine} ended with rc {rc} before Ansible " +
+                $"started (its message is above): the image {container.Image} could not be run here. Containers need a " +
+                "working podman or docker and access to the image.");
+            batch.Publish();
+        }
+        return rc == 0 ? (0, RunStatus.Successful) : (rc < 0 ? 128 - rc : rc, RunStatus.Failed); // signal N: 128+N
+    }
+
+    /// <summary>The message for a program of the run that cannot be found, or null when all are there.</summary>
+    private string? MissingProgram()
+    {
+        var env = _plan.Environment;
+        var ansible = _plan.AnsibleCommand.Count > 0 ? _plan.AnsibleCommand[0] : _plan.Command[0];
+        if (_plan.Container is { } container)
+        {
+            return ExecutableSearch.Find(container.Engine, env) is null
+                ? $"The container engine was not found: {container.Engine}. Container runs need podman or docker " +
+                  "(--process-isolation-executable docker); Anvil cannot start containers without one."
+                : null;
+        }
+        if (ExecutableSearch.Find(ansible, env) is null)
+        {
+            return $"The command was not found or was not executable: {ansible}.";
+        }
+        if (_plan.Sandbox is { } sandbox && ExecutableSearch.Find(sandbox.Executable, env) is null)
+        {
+            return $"The sandbox program was not found: {sandbox.Executable}. Process isolation needs bubblewrap " +
+                   "(Debian: apt-get install bubblewrap).";
+        }
+        return ExecutableSearch.Find(_plan.Command[0], env) is null
+            ? $"The command was not found or was not executable: {_plan.Command[0]}."
+            : null;
+    }
+
     /// <summary>Reads the child's output to its end, enforcing timeouts and cancellation; returns the exit code.</summary>
     private async Task<int> SuperviseAsync(ChildProcess child, JobEventAssembler assembler, EventBatch batch,
         CancellationToken ct)
     {
         var settings = _plan.Settings;
         var jobTimeout = settings.JobTimeout;
-        var idleTimeout = settings.IdleTimeout;
         var terminate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onCancel = ct.Register(() => terminate.TrySetResult("canceled"));
 
-        var reader = Task.Factory.StartNew(() => ReadOutput(child, assembler, batch, idleTimeout, terminate),
+        var responder = _plan.UsesTerminal ? new PromptResponder(assembler, _plan.Passwords) : null;
+        var reader = Task.Factory.StartNew(() => ReadOutput(child, assembler, responder, batch, settings, terminate),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         using var jobTimer = jobTimeout is { } jt
             ? new Timer(_ => terminate.TrySetResult("job_timeout"), null, jt, Timeout.InfiniteTimeSpan)
             : null;
+        using var cancelPoll = _options.CancelCallback is { } cancelCallback
+            ? new Timer(_ => PollCancelCallback(cancelCallback), null, CancelCallbackInterval, CancelCallbackInterval)
+            : null;
         await Task.WhenAny(child.Exited, terminate.Task).ConfigureAwait(false);
         if (terminate.Task.IsCompleted && !child.Exited.IsCompleted)
         {
             var reason = await terminate.Task.ConfigureAwait(false);
-            if (reason is "job_timeout" or "idle_timeout")
+            if (reason is "job_timeout" or "idle_timeout" or "pexpect_timeout")
             {
                 _timeoutReason = reason;
             }
-            await TerminateAsync(child).ConfigureAwait(false);
+            await TerminateAsync(child, _plan).ConfigureAwait(false);
         }
         var rc = await child.Exited.ConfigureAwait(false);
         await reader.ConfigureAwait(false);
         return rc;
     }
 
-    private static async Task TerminateAsync(ChildProcess child)
+    /// <summary>ansible-runner's cancel_callback, asked on a timer thread (never the reader's): true, or an
+    /// exception, cancels the job.</summary>
+    private void PollCancelCallback(Func<bool> callback)
     {
+        bool cancel;
+        try
+        {
+            cancel = callback();
+        }
+        catch (Exception)
+        {
+            cancel = true; // ansible-runner stops the run with a CallbackError; here the job ends as canceled
+        }
+        if (cancel)
+        {
+            Cancel();
+        }
+    }
+
+    private static async Task TerminateAsync(ChildProcess child, JobPlan plan)
+    {
+        if (plan.Container is { } container)
+        {
+            // Ending the engine's client does not end the container: ask the engine, as ansible-runner does.
+            await KillContainerAsync(container, plan).ConfigureAwait(false);
+        }
         child.SignalGroup(Native.SIGTERM);
         await Task.WhenAny(child.Exited, Task.Delay(TerminationGrace)).ConfigureAwait(false);
         // Past the grace period, or Ansible is gone: nothing left in its group survives.
         child.SignalGroup(Native.SIGKILL);
     }
 
-    private static void ReadOutput(ChildProcess child, JobEventAssembler assembler, EventBatch batch, TimeSpan? idleTimeout,
-        TaskCompletionSource<string> terminate)
+    private static async Task KillContainerAsync(ContainerPlan container, JobPlan plan)
     {
-        var parser = new MarkerStreamParser(assembler);
+        if (ExecutableSearch.Find(container.Engine, plan.Environment) is not { } engine)
+        {
+            return;
+        }
+        try
+        {
+            using var kill = ChildProcess.Start(engine, [container.Engine, "kill", container.Name], plan.Environment, plan.Cwd);
+            await Task.WhenAny(kill.Exited, Task.Delay(TerminationGrace)).ConfigureAwait(false);
+        }
+        catch (Win32Exception)
+        {
+        }
+    }
+
+    private static void ReadOutput(ChildProcess child, JobEventAssembler assembler, PromptResponder? responder,
+        EventBatch batch, RunnerSettings settings, TaskCompletionSource<string> terminate)
+    {
+        var idleTimeout = settings.IdleTimeout;
+        var parser = new MarkerStreamParser(responder ?? (IMarkerSink)assembler);
+        // A terminal hands over at most about 4 KB per read however much is waiting, a pipe up to the buffer: a
+        // read is "small" (Ansible is idle-ish, worth waiting for more) only well below what the source can give.
+        var smallRead = child.IsTerminal ? 1024 : 32 * 1024;
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
@@ -220,9 +331,13 @@ public sealed class RunnerJob
                 if (n > 0)
                 {
                     parser.Feed(buffer.AsSpan(0, n));
+                    if (responder?.TakeAnswer() is { } answer)
+                    {
+                        child.Write(answer);
+                    }
                     batch.Publish();
                     lastOutput = Stopwatch.GetTimestamp();
-                    if (n < buffer.Length / 2)
+                    if (n < smallRead)
                     {
                         // Ansible writes each event in several small pieces; waking for every one of them cost
                         // more CPU (on a machine Ansible's forks already keep busy) than the events themselves.
@@ -240,6 +355,14 @@ public sealed class RunnerJob
                 {
                     terminate.TrySetResult("idle_timeout");
                     lastOutput = Stopwatch.GetTimestamp() + TimeSpan.FromDays(1).Ticks; // fire once
+                }
+                if (responder is { AtUnansweredPrompt: true } && settings.PexpectTimeout is { } wait &&
+                    Stopwatch.GetElapsedTime(lastOutput) >= wait && !terminate.Task.IsCompleted)
+                {
+                    assembler.EmitRunnerVerbose($"No answer for the prompt '{responder.PendingPrompt}' within " +
+                        $"{wait.TotalSeconds:0.###} s (pexpect_timeout): no pattern in env/passwords matches it; the job was ended.");
+                    batch.Publish();
+                    terminate.TrySetResult("pexpect_timeout");
                 }
                 if (child.Exited.IsCompleted)
                 {
@@ -260,7 +383,8 @@ public sealed class RunnerJob
         }
     }
 
-    private async Task<PlaybookStats?> DispatchAsync(ChannelReader<List<JobEvent>> batches, ArtifactStore store)
+    private async Task<PlaybookStats?> DispatchAsync(ChannelReader<List<JobEvent>> batches, ArtifactStore store,
+        JobSetup setup)
     {
         PlaybookStats? stats = null;
         var output = _plan.Settings.SuppressAnsibleOutput ? null : _options.Output;
@@ -272,6 +396,7 @@ public sealed class RunnerJob
             {
                 foreach (var e in batch)
                 {
+                    setup.Profiler?.OnEvent(e);
                     if (_options.JsonMode)
                     {
                         json.ResetWrittenCount();
@@ -320,37 +445,20 @@ public sealed class RunnerJob
         }
     }
 
-    private void WritePrivateFiles()
-    {
-        if (_plan.PrivateTempDir is { } dir)
-        {
-            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        foreach (var (path, content) in _plan.PrivateFiles)
-        {
-            ArtifactStore.WriteAtomically(path, Encoding.UTF8.GetBytes(content));
-        }
-    }
-
-    private void DeletePrivateFiles()
-    {
-        foreach (var path in _plan.PrivateFiles.Keys)
-        {
-            File.Delete(path);
-        }
-        if (_plan.PrivateTempDir is { } dir && Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
     /// <summary>Events the reader assembled from one read, handed to the dispatcher together: one wake-up per read
     /// instead of one per event.</summary>
     private sealed class EventBatch(ChannelWriter<List<JobEvent>> writer)
     {
         private List<JobEvent>? _pending;
 
-        public void Add(JobEvent e) => (_pending ??= []).Add(e);
+        /// <summary>An event came from Ansible's callback (not text the runner turned into verbose events).</summary>
+        public bool SawCallbackEvent { get; private set; }
+
+        public void Add(JobEvent e)
+        {
+            SawCallbackEvent |= !e.IsRunnerSide;
+            (_pending ??= []).Add(e);
+        }
 
         public void Publish()
         {

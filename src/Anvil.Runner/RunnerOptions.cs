@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Anvil.Runner.Events;
+using Anvil.Runner.Inputs;
 
 namespace Anvil.Runner;
 
@@ -82,8 +83,20 @@ public sealed record RunnerOptions
     /// <summary>Environment variables for Ansible, applied over <c>env/envvars</c>.</summary>
     public IReadOnlyDictionary<string, string>? EnvVars { get; init; }
 
-    /// <summary>Overrides <c>env/settings</c> when given; the file's keys win, as in ansible-runner.</summary>
+    /// <summary>Runner settings (timeouts, isolation, containers, profiling …); each key <c>env/settings</c> sets
+    /// wins over the one given here, as in ansible-runner.</summary>
     public RunnerSettings? Settings { get; init; }
+
+    /// <summary>Prompt patterns (regular expressions) and the answers to type, as in <c>env/passwords</c>; the
+    /// file's entries win. With any password the job runs on a pseudo-terminal.</summary>
+    public IReadOnlyDictionary<string, string>? Passwords { get; init; }
+
+    /// <summary>A private key for an ssh-agent that serves the run (<c>env/ssh_key</c> when not given).</summary>
+    public Secret? SshKey { get; init; }
+
+    /// <summary>The cgroup v2 mount point for resource profiling; found in /proc/self/mountinfo when not set (a
+    /// test seam).</summary>
+    internal string? CgroupRoot { get; init; }
 
     /// <summary>Keep only the newest N artifact directories (0: keep all).</summary>
     public int RotateArtifacts { get; init; }
@@ -106,6 +119,11 @@ public sealed record RunnerOptions
 
     /// <summary>Called on every status change (<c>starting</c>, <c>running</c>, then the final status).</summary>
     public Func<RunnerStatusChange, CancellationToken, ValueTask>? StatusHandler { get; init; }
+
+    /// <summary>Asked four times a second while Ansible runs (ansible-runner's <c>cancel_callback</c>, which it asks
+    /// every 5 s); returning true, or throwing, cancels the job as <see cref="RunnerJob.Cancel"/> does. Called on a
+    /// timer thread, never the one that reads Ansible's output.</summary>
+    public Func<bool>? CancelCallback { get; init; }
 
     /// <summary>Called once when the run has finished and every artifact is written.</summary>
     public Func<RunResult, CancellationToken, ValueTask>? FinishedHandler { get; init; }

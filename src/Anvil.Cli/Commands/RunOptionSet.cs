@@ -42,6 +42,35 @@ internal sealed class RunOptionSet
     private readonly Option<int?> _forks = new("--forks") { Description = "parallel processes (Ansible's --forks)", HelpName = "N" };
     private readonly Option<string?> _cmdline = new("--cmdline")
     { Description = "extra Ansible arguments in shell syntax; replaces env/cmdline", HelpName = "ARGS" };
+    private readonly Option<bool> _isolation = new("--process-isolation")
+    { Description = "isolate the run: a bubblewrap sandbox, or a container with --container-image" };
+    private readonly Option<string?> _isolationExecutable = new("--process-isolation-executable")
+    { Description = "bwrap (default), or the container engine podman (default with an image) or docker", HelpName = "PROGRAM" };
+    private readonly Option<string?> _isolationPath = new("--process-isolation-path")
+    { Description = "where a sandboxed run stages its files (default: the temp directory)", HelpName = "DIR" };
+    private readonly Option<string[]> _hidePaths = PathList("--process-isolation-hide-paths", "paths the sandboxed run cannot see");
+    private readonly Option<string[]> _showPaths = PathList("--process-isolation-show-paths", "paths the sandboxed run sees read-write");
+    private readonly Option<string[]> _roPaths = PathList("--process-isolation-ro-paths", "paths the sandboxed run sees read-only");
+    private readonly Option<string?> _directoryIsolation = new("--directory-isolation-base-path")
+    { Description = "copy the project into a new directory under DIR and run there (removed after)", HelpName = "DIR" };
+    private readonly Option<string?> _containerImage = new("--container-image")
+    { Description = "image to run Ansible in (with --process-isolation)", HelpName = "IMAGE" };
+    private readonly Option<string[]> _containerMounts = new("--container-volume-mount")
+    { Description = "bind mount 'host_dir:container_dir[:options]' (repeatable)", HelpName = "MOUNT" };
+    private readonly Option<string[]> _containerOptions = new("--container-option")
+    { Description = "option for the engine's run, e.g. --container-option=--network=none (repeatable)", HelpName = "OPTION" };
+    private readonly Option<bool> _profiling = new("--resource-profiling")
+    { Description = "record CPU, memory and process count per task (cgroup v2)" };
+    private readonly Option<string?> _profilingCgroup = new("--resource-profiling-base-cgroup")
+    { Description = "parent cgroup of the run's cgroup (default: ansible-runner)", HelpName = "CGROUP" };
+    private readonly Option<double?> _profilingCpu = new("--resource-profiling-cpu-poll-interval")
+    { Description = "seconds between CPU samples (default: 0.25)", HelpName = "SECONDS" };
+    private readonly Option<double?> _profilingMemory = new("--resource-profiling-memory-poll-interval")
+    { Description = "seconds between memory samples (default: 0.25)", HelpName = "SECONDS" };
+    private readonly Option<double?> _profilingPid = new("--resource-profiling-pid-poll-interval")
+    { Description = "seconds between process count samples (default: 0.25)", HelpName = "SECONDS" };
+    private readonly Option<string?> _profilingDir = new("--resource-profiling-results-dir")
+    { Description = "where the profiling files go (default: PRIVATE_DATA_DIR/profiling_data)", HelpName = "DIR" };
     private readonly Option<bool> _noRecord = new("--no-record") { Description = "do not record the run" };
     private readonly Option<string?> _recordTo = new("--record-to")
     {
@@ -60,12 +89,17 @@ internal sealed class RunOptionSet
         Option[] runner = [_ident, _rotate, _artifactDir, _projectDir, _inventory, _json, _quiet, _omit, _onlyFailed, _verbose];
         Option[] ansible = [_limit, _forks, _cmdline];
         Option[] recording = [_noRecord, _recordTo, _database];
-        foreach (var o in what.Concat(runner).Concat(ansible).Concat(roles).Concat(recording))
+        Option[] isolation = [_isolation, _isolationExecutable, _isolationPath, _hidePaths, _showPaths, _roPaths, _directoryIsolation];
+        Option[] container = [_containerImage, _containerMounts, _containerOptions];
+        Option[] profiling = [_profiling, _profilingCgroup, _profilingCpu, _profilingMemory, _profilingPid, _profilingDir];
+        foreach (var o in what.Concat(runner).Concat(ansible).Concat(roles).Concat(isolation).Concat(container)
+                     .Concat(profiling).Concat(recording))
         {
             command.Options.Add(o);
         }
         GroupedHelp.Apply(command, usage, ("What to run", what), ("Runner options", runner), ("Ansible options", ansible),
-            ("Role options", roles), ("Recording", recording));
+            ("Role options", roles), ("Process isolation", isolation), ("Container options", container),
+            ("Resource profiling", profiling), ("Recording", recording));
     }
 
     /// <summary>The run's options, or the one-line reason they do not go together.</summary>
@@ -106,6 +140,7 @@ internal sealed class RunOptionSet
         {
             throw new RunnerInputException("-a can only be used with -m");
         }
+        options = options with { Settings = Settings(parse) };
         var roleVars = parse.GetValue(_roleVars);
         if (options.Role is null && (roleVars is not null || options.RolesPath is not null || options.RoleSkipFacts))
         {
@@ -113,6 +148,56 @@ internal sealed class RunOptionSet
         }
         return roleVars is null ? options : options with { RoleVars = RoleVariables.Parse(roleVars) };
     }
+
+    /// <summary>The runner settings given as options (null when none is): <c>env/settings</c> wins key by key.</summary>
+    private RunnerSettings? Settings(ParseResult parse)
+    {
+        var given = new Option[]
+        {
+            _isolation, _isolationExecutable, _isolationPath, _hidePaths, _showPaths, _roPaths, _directoryIsolation,
+            _containerImage, _containerMounts, _containerOptions, _profiling, _profilingCgroup, _profilingCpu,
+            _profilingMemory, _profilingPid, _profilingDir,
+        }.Where(o => parse.GetResult(o) is not null).ToList();
+        if (given.Count == 0)
+        {
+            return null;
+        }
+        var defaults = new RunnerSettings();
+        return defaults with
+        {
+            ProcessIsolation = parse.GetValue(_isolation),
+            ProcessIsolationExecutable = parse.GetValue(_isolationExecutable),
+            ProcessIsolationPath = parse.GetValue(_isolationPath),
+            ProcessIsolationHidePaths = parse.GetValue(_hidePaths) ?? [],
+            ProcessIsolationShowPaths = parse.GetValue(_showPaths) ?? [],
+            ProcessIsolationRoPaths = parse.GetValue(_roPaths) ?? [],
+            DirectoryIsolationBasePath = parse.GetValue(_directoryIsolation),
+            ContainerImage = parse.GetValue(_containerImage),
+            ContainerVolumeMounts = parse.GetValue(_containerMounts) ?? [],
+            ContainerOptions = parse.GetValue(_containerOptions) ?? [],
+            ResourceProfiling = parse.GetValue(_profiling),
+            ResourceProfilingBaseCgroup = parse.GetValue(_profilingCgroup) ?? defaults.ResourceProfilingBaseCgroup,
+            ResourceProfilingCpuPollInterval = Interval(parse, _profilingCpu) ?? defaults.ResourceProfilingCpuPollInterval,
+            ResourceProfilingMemoryPollInterval = Interval(parse, _profilingMemory) ?? defaults.ResourceProfilingMemoryPollInterval,
+            ResourceProfilingPidPollInterval = Interval(parse, _profilingPid) ?? defaults.ResourceProfilingPidPollInterval,
+            ResourceProfilingResultsDir = parse.GetValue(_profilingDir),
+        };
+    }
+
+    private static TimeSpan? Interval(ParseResult parse, Option<double?> option) => parse.GetValue(option) switch
+    {
+        null => null,
+        > 0 and var v => TimeSpan.FromSeconds(v),
+        var v => throw new RunnerInputException($"{option.Name} must be a number of seconds above 0, got {v}"),
+    };
+
+    /// <summary>A list of paths, given one or several per option (ansible-runner's <c>nargs='*'</c>).</summary>
+    private static Option<string[]> PathList(string name, string description) => new(name)
+    {
+        Description = description + " (one or more; repeatable)",
+        HelpName = "PATH",
+        AllowMultipleArgumentsPerToken = true,
+    };
 
     /// <summary>Where to record, or null with <c>--no-record</c>.</summary>
     public RecordingTarget? Recording(ParseResult parse) =>

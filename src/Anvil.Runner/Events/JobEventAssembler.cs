@@ -69,6 +69,12 @@ internal sealed class JobEventAssembler : IMarkerSink
     /// <summary>Adds an event the runner itself produces (e.g. "command not found"), numbered in sequence.</summary>
     public void EmitRunnerVerbose(string line)
     {
+        // Text already received comes first, even a line still waiting for its end (a prompt).
+        if (_open is null && _text.WrittenCount > 0)
+        {
+            EmitVerboseLines(_text.WrittenSpan, includePartial: true);
+            _text.Clear();
+        }
         EmitVerboseLines(Utf8.GetBytes(line + "\n"), includePartial: true);
     }
 

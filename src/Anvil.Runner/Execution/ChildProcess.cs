@@ -5,28 +5,35 @@ namespace Anvil.Runner.Execution;
 
 /// <summary>
 /// A child started in its own session (so its pid is also its process-group id) with stdin on /dev/null and
-/// stdout and stderr merged into one pipe, read in order, the way a terminal would show them.
+/// stdout and stderr merged into one pipe, read in order, the way a terminal would show them; or, to answer
+/// prompts, on a pseudo-terminal of its own (<see cref="StartOnTerminal"/>).
 /// </summary>
 internal sealed unsafe class ChildProcess : IDisposable
 {
     private int _readFd;
+    private int _errorFd = -1;
+    private readonly bool _terminal;
     private readonly Task<int> _exit;
 
-    private ChildProcess(int pid, int readFd)
+    private ChildProcess(int pid, int readFd, bool terminal)
     {
         Pid = pid;
         _readFd = readFd;
+        _terminal = terminal;
         _exit = Task.Factory.StartNew(WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
     }
 
     public int Pid { get; }
 
+    /// <summary>Started by <see cref="StartOnTerminal"/>.</summary>
+    public bool IsTerminal => _terminal;
+
     /// <summary>Completes with the exit code; a child killed by signal N gives -N, as Python's subprocess does.</summary>
     public Task<int> Exited => _exit;
 
     public static ChildProcess Start(string executablePath, IReadOnlyList<string> argv,
-        IReadOnlyDictionary<string, string> environment, string workingDirectory)
+        IReadOnlyDictionary<string, string> environment, string workingDirectory, ReadOnlyMemory<byte>? stdin = null)
     {
         int* fds = stackalloc int[2];
         if (Native.pipe2(fds, Native.O_CLOEXEC) != 0)
@@ -35,15 +42,41 @@ internal sealed unsafe class ChildProcess : IDisposable
         }
         var readFd = fds[0];
         var writeFd = fds[1];
+        int stdinRead = -1, stdinWrite = -1;
         try
         {
+            if (stdin is not null)
+            {
+                if (Native.pipe2(fds, Native.O_CLOEXEC) != 0)
+                {
+                    throw new Win32Exception(Marshal.GetLastPInvokeError(), "pipe2 failed");
+                }
+                stdinRead = fds[0];
+                stdinWrite = fds[1];
+            }
             var pid = Spawn(executablePath, argv, environment, workingDirectory, actions =>
             {
-                Native.posix_spawn_file_actions_addopen((void*)actions, 0, "/dev/null", Native.O_RDONLY, 0);
+                if (stdinRead >= 0)
+                {
+                    Native.posix_spawn_file_actions_adddup2((void*)actions, stdinRead, 0);
+                }
+                else
+                {
+                    Native.posix_spawn_file_actions_addopen((void*)actions, 0, "/dev/null", Native.O_RDONLY, 0);
+                }
                 Native.posix_spawn_file_actions_adddup2((void*)actions, writeFd, 1);
                 Native.posix_spawn_file_actions_adddup2((void*)actions, writeFd, 2);
             });
-            return new ChildProcess(pid, readFd);
+            if (stdinWrite >= 0)
+            {
+                // Small inputs (a key) fit the pipe; a thread keeps a larger one from blocking the caller.
+                var fd = stdinWrite;
+                var data = stdin!.Value;
+                stdinWrite = -1;
+                Task.Factory.StartNew(() => WriteAllAndClose(fd, data), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+            return new ChildProcess(pid, readFd, terminal: false);
         }
         catch
         {
@@ -53,6 +86,168 @@ internal sealed unsafe class ChildProcess : IDisposable
         finally
         {
             Native.close(writeFd);
+            if (stdinRead >= 0)
+            {
+                Native.close(stdinRead);
+            }
+            if (stdinWrite >= 0)
+            {
+                Native.close(stdinWrite);
+            }
+        }
+    }
+
+    /// <summary>Starts a tool in its own session with stdin on /dev/null and stdout and stderr on two pipes, read
+    /// with <see cref="Read"/> and <see cref="ReadError"/>; <see cref="SignalGroup"/> ends it and everything it
+    /// started, forks in progress included (a tree killed process by process can miss those).</summary>
+    public static ChildProcess StartWithSeparateStderr(string executablePath, IReadOnlyList<string> argv,
+        IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        int* fds = stackalloc int[4];
+        if (Native.pipe2(fds, Native.O_CLOEXEC) != 0)
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "pipe2 failed");
+        }
+        if (Native.pipe2(fds + 2, Native.O_CLOEXEC) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            Native.close(fds[0]);
+            Native.close(fds[1]);
+            throw new Win32Exception(errno, "pipe2 failed");
+        }
+        var (outRead, outWrite, errRead, errWrite) = (fds[0], fds[1], fds[2], fds[3]);
+        try
+        {
+            var pid = Spawn(executablePath, argv, environment, workingDirectory, actions =>
+            {
+                Native.posix_spawn_file_actions_addopen((void*)actions, 0, "/dev/null", Native.O_RDONLY, 0);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, outWrite, 1);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, errWrite, 2);
+            });
+            return new ChildProcess(pid, outRead, terminal: false) { _errorFd = errRead };
+        }
+        catch
+        {
+            Native.close(outRead);
+            Native.close(errRead);
+            throw;
+        }
+        finally
+        {
+            Native.close(outWrite);
+            Native.close(errWrite);
+        }
+    }
+
+    /// <summary>Starts the child on a new pseudo-terminal: it is the session's controlling terminal and the child's
+    /// stdin, stdout and stderr, so prompts that open <c>/dev/tty</c> (getpass) work and can be answered with
+    /// <see cref="Write"/>. Echo is off (answers never come back as output) and <c>\n</c> is not turned into
+    /// <c>\r\n</c>, so the output is byte for byte what a pipe would carry.</summary>
+    public static ChildProcess StartOnTerminal(string executablePath, IReadOnlyList<string> argv,
+        IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        // posix_openpt and an O_CLOEXEC open of the slave, not openpty(3): openpty's descriptors are inheritable
+        // until fcntl makes them close-on-exec, and a job started at that moment on another thread would keep this
+        // terminal open.
+        var master = Native.posix_openpt(Native.O_RDWR | Native.O_NOCTTY | Native.O_CLOEXEC);
+        if (master < 0)
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "posix_openpt failed");
+        }
+        var slave = -1;
+        try
+        {
+            var name = stackalloc byte[128];
+            if (Native.grantpt(master) != 0 || Native.unlockpt(master) != 0 || Native.ptsname_r(master, name, 128) != 0)
+            {
+                throw new Win32Exception(Marshal.GetLastPInvokeError(), "cannot set up the pseudo-terminal");
+            }
+            var slavePath = Marshal.PtrToStringUTF8((nint)name)!;
+            slave = Native.open(slavePath, Native.O_RDWR | Native.O_NOCTTY | Native.O_CLOEXEC, 0);
+            if (slave < 0)
+            {
+                throw new Win32Exception(Marshal.GetLastPInvokeError(), $"cannot open {slavePath}");
+            }
+            var termios = stackalloc byte[Native.TermiosSize + 64];
+            if (Native.tcgetattr(slave, termios) == 0)
+            {
+                *(uint*)(termios + Native.TermiosOutputFlags) &= ~Native.ONLCR;
+                *(uint*)(termios + Native.TermiosLocalFlags) &= ~(Native.ECHO | Native.ECHONL);
+                Native.tcsetattr(slave, Native.TCSANOW, termios);
+            }
+            // 24 x 80, as pexpect gives ansible-runner's child: Ansible's banners keep the width they have on a pipe.
+            ushort* size = stackalloc ushort[4] { 24, 80, 0, 0 };
+            Native.ioctl(slave, Native.TIOCSWINSZ, size);
+
+            // Opened by path after POSIX_SPAWN_SETSID (glibc applies the attributes before the file actions) and
+            // without O_NOCTTY, the terminal becomes the new session's controlling terminal.
+            var pid = Spawn(executablePath, argv, environment, workingDirectory, actions =>
+            {
+                Native.posix_spawn_file_actions_addopen((void*)actions, 0, slavePath, Native.O_RDWR, 0);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, 0, 1);
+                Native.posix_spawn_file_actions_adddup2((void*)actions, 0, 2);
+            });
+            return new ChildProcess(pid, master, terminal: true);
+        }
+        catch
+        {
+            Native.close(master);
+            throw;
+        }
+        finally
+        {
+            if (slave >= 0)
+            {
+                Native.close(slave);
+            }
+        }
+    }
+
+    private static void WriteAllAndClose(int fd, ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            WriteAll(fd, data.Span);
+        }
+        catch (IOException)
+        {
+            // The child stopped reading (it failed or exited); its exit code tells the caller.
+        }
+        finally
+        {
+            Native.close(fd);
+        }
+    }
+
+    private static void WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            var done = 0;
+            while (done < data.Length)
+            {
+                var n = Native.write(fd, p + done, data.Length - done);
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Native.EINTR)
+                    {
+                        continue;
+                    }
+                    throw new IOException($"writing to the job failed (errno {errno})");
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    /// <summary>Types <paramref name="data"/> on the child's terminal (only for <see cref="StartOnTerminal"/>).</summary>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        var fd = _readFd;
+        if (fd >= 0 && _terminal)
+        {
+            WriteAll(fd, data);
         }
     }
 
@@ -166,9 +361,13 @@ internal sealed unsafe class ChildProcess : IDisposable
 
     /// <summary>Reads the merged output: the byte count, 0 at end of stream (every writer, grandchildren included,
     /// closed), or -1 when nothing arrived within <paramref name="timeoutMs"/> (-1 waits without limit).</summary>
-    public int Read(Span<byte> buffer, int timeoutMs)
+    public int Read(Span<byte> buffer, int timeoutMs) => ReadFrom(_readFd, buffer, timeoutMs);
+
+    /// <summary>As <see cref="Read"/>, from the separate stderr of <see cref="StartWithSeparateStderr"/>.</summary>
+    public int ReadError(Span<byte> buffer, int timeoutMs) => ReadFrom(_errorFd, buffer, timeoutMs);
+
+    private int ReadFrom(int fd, Span<byte> buffer, int timeoutMs)
     {
-        var fd = _readFd;
         if (fd < 0)
         {
             return 0;
@@ -198,6 +397,10 @@ internal sealed unsafe class ChildProcess : IDisposable
                     return (int)n;
                 }
                 var errno = Marshal.GetLastPInvokeError();
+                if (errno == Native.EIO && _terminal)
+                {
+                    return 0; // Every process holding the terminal has closed it: the end of the output.
+                }
                 if (errno != Native.EINTR)
                 {
                     throw new IOException($"reading the job's output failed (errno {errno})");
@@ -234,10 +437,12 @@ internal sealed unsafe class ChildProcess : IDisposable
 
     public void Dispose()
     {
-        var fd = Interlocked.Exchange(ref _readFd, -1);
-        if (fd >= 0)
+        foreach (var fd in new[] { Interlocked.Exchange(ref _readFd, -1), Interlocked.Exchange(ref _errorFd, -1) })
         {
-            Native.close(fd);
+            if (fd >= 0)
+            {
+                Native.close(fd);
+            }
         }
     }
 }

@@ -17,7 +17,11 @@ internal static unsafe partial class Native
     public const int O_APPEND = 0x400;
     public const int WNOHANG = 1;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_RDWR = 2;
+    public const int O_NOCTTY = 0x100;
     public const int EINTR = 4;
+    public const int EIO = 5;
+    public const int EAGAIN = 11;
     public const int EEXIST = 17;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -111,6 +115,64 @@ internal static unsafe partial class Native
     [LibraryImport(Libc)]
     public static partial int posix_spawn(int* pid, [MarshalAs(UnmanagedType.LPUTF8Str)] string path,
         void* fileActions, void* attr, nint* argv, nint* envp);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int posix_openpt(int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int grantpt(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int unlockpt(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int ptsname_r(int fd, byte* buf, nuint buflen);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int tcgetattr(int fd, byte* termios);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int tcsetattr(int fd, int optionalActions, byte* termios);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int ioctl(int fd, nuint request, void* arg);
+
+    // Linux termios (identical on x86-64 and arm64): four 32-bit flag words first; 60 bytes in all.
+    public const int TermiosSize = 60;
+    public const int TermiosOutputFlags = 4;
+    public const int TermiosLocalFlags = 12;
+    public const uint ONLCR = 0x4;
+    public const uint ECHO = 0x8;
+    public const uint ECHONL = 0x40;
+    public const int TCSANOW = 0;
+    public const nuint TIOCSWINSZ = 0x5414;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, nint resolved);
+
+    [LibraryImport(Libc)]
+    public static partial void free(nint p);
+
+    [LibraryImport(Libc)]
+    public static partial uint getuid();
+
+    /// <summary>The path with every symbolic link resolved (as realpath(3)), or null when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        var p = realpath(path, 0);
+        if (p == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8(p);
+        }
+        finally
+        {
+            free(p);
+        }
+    }
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte* buf);

@@ -22,6 +22,12 @@ public sealed record PrivateDataDir
 
     public string? Cmdline { get; init; }
 
+    /// <summary><c>env/passwords</c>: prompt patterns and their answers, in the file's order.</summary>
+    public IReadOnlyList<PasswordPrompt> Passwords { get; init; } = [];
+
+    /// <summary><c>env/ssh_key</c>: a private key for an ssh-agent that lives as long as the run.</summary>
+    public Secret? SshKey { get; init; }
+
     public string EnvDir => Path.Combine(Root, "env");
 
     public static PrivateDataDir Load(string root)
@@ -75,6 +81,22 @@ public sealed record PrivateDataDir
             }
         }
 
+        var passwords = new List<PasswordPrompt>();
+        var passwordsPath = Path.Combine(env, "passwords");
+        if (ReadIfPresent(passwordsPath) is { } passwordsText)
+        {
+            foreach (var (pattern, answer) in MappingFile.Parse(passwordsText, passwordsPath))
+            {
+                if (answer is null)
+                {
+                    throw new RunnerInputException($"{passwordsPath}: the answer to '{pattern}' is empty (null)");
+                }
+                passwords.Add(new PasswordPrompt(pattern, MappingFile.AsString(answer)));
+            }
+        }
+
+        var sshKey = ReadIfPresent(Path.Combine(env, "ssh_key")) is { Length: > 0 } keyText ? new Secret(keyText) : null;
+
         return new PrivateDataDir
         {
             Root = root,
@@ -83,6 +105,8 @@ public sealed record PrivateDataDir
             ExtraVarsFile = extraFile,
             ExtraVarsFromPipe = extraPipe,
             Cmdline = cmdline,
+            Passwords = passwords,
+            SshKey = sshKey,
         };
     }
 

@@ -6,8 +6,8 @@ using Anvil.Runner.Inputs;
 
 namespace Anvil.Runner.Interface;
 
-/// <summary>Runs a tool with stdout and stderr kept apart (the helpers need the JSON alone), stdin closed so a
-/// prompt cannot hang it, and the whole process tree ended on cancel or timeout.</summary>
+/// <summary>Runs a tool with stdout and stderr kept apart (the helpers need the JSON alone), stdin on /dev/null so a
+/// prompt cannot hang it, in a session of its own so that cancel or timeout ends everything it started.</summary>
 internal static class ToolProcess
 {
     public static async Task<AnsibleCommandResult> RunAsync(string program, IReadOnlyList<string> arguments,
@@ -35,60 +35,73 @@ internal static class ToolProcess
             return new AnsibleCommandResult("", $"The command was not found or was not executable: {program}.", 127);
         }
 
-        var psi = new ProcessStartInfo(path)
-        {
-            WorkingDirectory = cwd,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        psi.Environment.Clear();
-        foreach (var (k, v) in env)
-        {
-            psi.Environment[k] = v;
-        }
-        foreach (var a in arguments)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
         using var timeout = options.Timeout is { } t ? new CancellationTokenSource(t) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout?.Token ?? CancellationToken.None);
-        using var process = new Process { StartInfo = psi };
+        ChildProcess child;
         try
         {
-            process.Start();
+            child = ChildProcess.StartWithSeparateStderr(path, [path, .. arguments], env, cwd);
         }
         catch (Win32Exception)
         {
             return new AnsibleCommandResult("", $"The command was not found or was not executable: {program}.", 127);
         }
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
+        using (child)
         {
-            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            var stdout = Task.Factory.StartNew(() => Drain(child, error: false), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var stderr = Task.Factory.StartNew(() => Drain(child, error: true), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default);
             try
             {
-                process.Kill(entireProcessTree: true);
+                await child.Exited.WaitAsync(linked.Token).ConfigureAwait(false);
             }
-            catch (InvalidOperationException)
+            catch (OperationCanceledException)
             {
-                // It ended on its own meanwhile.
+                // The tool runs in a session of its own: one signal to its group ends it and all it started.
+                child.SignalGroup(Native.SIGKILL);
+                await child.Exited.ConfigureAwait(false);
+                await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+                if (timeout?.IsCancellationRequested == true && !ct.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"{program} did not finish within {options.Timeout!.Value.TotalSeconds:0.###} s");
+                }
+                throw;
             }
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            if (timeout?.IsCancellationRequested == true && !ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{program} did not finish within {options.Timeout!.Value.TotalSeconds:0.###} s");
-            }
-            throw;
+            var rc = await child.Exited.ConfigureAwait(false);
+            return new AnsibleCommandResult(await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false),
+                rc < 0 ? 128 - rc : rc);
         }
-        return new AnsibleCommandResult(await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), process.ExitCode);
+    }
+
+    /// <summary>One of the tool's outputs to its end, or until 2 s after the tool exited when something it started
+    /// keeps the pipe open.</summary>
+    private static string Drain(ChildProcess child, bool error)
+    {
+        var buffer = new byte[16 * 1024];
+        var text = new MemoryStream();
+        long? exitedAt = null;
+        while (true)
+        {
+            var n = error ? child.ReadError(buffer, 200) : child.Read(buffer, 200);
+            if (n > 0)
+            {
+                text.Write(buffer, 0, n);
+                continue;
+            }
+            if (n == 0)
+            {
+                break;
+            }
+            if (child.Exited.IsCompleted)
+            {
+                exitedAt ??= Stopwatch.GetTimestamp();
+                if (Stopwatch.GetElapsedTime(exitedAt.Value) >= TimeSpan.FromSeconds(2))
+                {
+                    break;
+                }
+            }
+        }
+        return Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
     }
 }

@@ -1,0 +1,22 @@
+namespace Anvil.Runner.Inputs;
+
+/// <summary>A secret (a password, a private key): it prints as <c>&lt;redacted&gt;</c>, so it cannot reach a log,
+/// an exception message or a record's <c>ToString()</c> by accident. <see cref="Reveal"/> gives the value.</summary>
+public sealed class Secret(string value) : IEquatable<Secret>
+{
+    public string Reveal() => value;
+
+    public override string ToString() => "<redacted>";
+
+    public static implicit operator Secret(string value) => new(value);
+
+    public bool Equals(Secret? other) => other is not null && string.Equals(value, other.Reveal(), StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => Equals(obj as Secret);
+
+    public override int GetHashCode() => value.GetHashCode(StringComparison.Ordinal);
+}
+
+/// <summary>One entry of <c>env/passwords</c>: when text matching <see cref="Pattern"/> (a regular expression,
+/// multiline) appears in the job's output, <see cref="Response"/> and a newline are typed on its terminal.</summary>
+public sealed record PasswordPrompt(string Pattern, Secret Response);
