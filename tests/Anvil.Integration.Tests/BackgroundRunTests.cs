@@ -36,6 +36,40 @@ public class BackgroundRunTests
     }
 
     [Fact]
+    public async Task CtrlC_OnAForegroundRun_EndsTheWholeJob_AndWritesCanceled()
+    {
+        using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
+        using var tmp = new TempDir();
+        var artifacts = Path.Combine(pdd.Path, "artifacts", "fg");
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "anvil"),
+            ["run", pdd.Path, "-p", "sleep.yml", "-i", "fg", "--no-record"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["TMPDIR"] = tmp.Path;
+        using var run = Process.Start(psi)!;
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        var stderr = run.StandardError.ReadToEndAsync();
+
+        await WaitUntil(() => EventNames(artifacts).Contains("runner_on_start"));
+        await WaitUntil(() => JobProcesses(artifacts).Count >= 2);
+        // What a terminal sends on Ctrl-C, to the runner alone (a terminal would signal the whole foreground group).
+        Assert.Equal(0, kill(run.Id, 2));
+        await run.WaitForExitAsync();
+        _ = await stdout;
+        _ = await stderr;
+
+        Assert.Equal(254, run.ExitCode);
+        Assert.Empty(JobProcesses(artifacts));
+        Assert.Equal("canceled", File.ReadAllText(Path.Combine(artifacts, "status")));
+        Assert.Equal("254", File.ReadAllText(Path.Combine(artifacts, "rc")));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    [Fact]
     public async Task Start_BadInput_ExitsOneWithTheMessage_AndLeavesNoPidFile()
     {
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
