@@ -17,3 +17,33 @@ stop_pids() {
     done
     pids=()
 }
+
+# apt_install PKG...: installs Debian packages quietly when running as root; fails otherwise ($bench_name says who asks)
+apt_install() {
+    [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1 || return 1
+    echo "$bench_name: installing $*" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1; }
+}
+
+# prepare_servers: what the server benchmarks need (sqlite3, curl, dotnet; ARA's server and gunicorn when "ara" is
+# measured), then Anvil built once and called directly. Uses the caller's has(), $ara_server, $PY, $repo_root, $ANVIL.
+prepare_servers() {
+    command -v sqlite3 >/dev/null || apt_install sqlite3 || die "sqlite3 is missing: apt-get install -y sqlite3"
+    command -v curl >/dev/null || die "curl is missing"
+    command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required for the load generator"
+    if has ara; then
+        $PY -c 'import ara.server, django, rest_framework' >/dev/null 2>&1 || apt_install ara-server ||
+            die "ARA's server is missing: apt-get install -y ara-server (or --only anvil,big)"
+        if [[ $ara_server == gunicorn ]]; then
+            [[ -x /usr/bin/gunicorn ]] || apt_install gunicorn || die "gunicorn is missing: apt-get install -y gunicorn (or --ara-server runserver)"
+        fi
+    fi
+    if has anvil || has big; then
+        (cd "$repo_root" && "$ANVIL" --help >/dev/null) || die "warm-up '$ANVIL --help' failed (build error?)"
+        if [[ $ANVIL == "$repo_root/anvil" && -x $repo_root/.build/cli/anvil ]]; then
+            ANVIL=$repo_root/.build/cli/anvil
+            export ANVIL_ROOT=$repo_root
+        fi
+    fi
+}

@@ -98,12 +98,7 @@ TIME=/usr/bin/time
 
 # --- prerequisites -------------------------------------------------------------------------------------------------
 
-apt_install() {
-    [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1 || return 1
-    echo "record-overhead: installing $*" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1; }
-}
+bench_name=record-overhead
 
 [[ -x $TIME ]] || apt_install time || die "GNU time ($TIME) is missing: install the 'time' package"
 [[ -x $PLAYBOOK ]] || die "$PLAYBOOK is missing (Debian's ansible-core)"
