@@ -115,7 +115,7 @@ public sealed class GalaxyClient : IDisposable
         GalaxyException? first = null;
         try
         {
-            doc = await GetJsonAsync(url, "Error when finding available api versions", ct);
+            doc = await GetJsonAsync(url, $"Error when finding available api versions from {Settings.Name} ({url})", ct);
             if (!doc.RootElement.TryGetProperty("available_versions", out _))
             {
                 doc.Dispose();
@@ -138,7 +138,7 @@ public sealed class GalaxyClient : IDisposable
             url = Join(url, "/api/");
             try
             {
-                doc = await GetJsonAsync(url, "Error when finding available api versions", ct);
+                doc = await GetJsonAsync(url, $"Error when finding available api versions from {Settings.Name} ({url})", ct);
             }
             catch (GalaxyApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
