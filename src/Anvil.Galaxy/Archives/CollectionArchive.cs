@@ -205,6 +205,8 @@ public static class CollectionArchive
         private readonly HashSet<string> _regular = new(StringComparer.Ordinal);
         private readonly List<(string Name, string Target, FileEntry Entry)> _symlinks = [];
         private readonly List<(string Name, string Target, FileEntry Entry)> _hardlinks = [];
+        private readonly HashSet<string> _directoryLinks = new(StringComparer.Ordinal);
+        private readonly List<(string Name, FileEntry Entry)> _beneathLinks = [];
 
         public byte[]? ManifestBytes { get; set; }
 
@@ -248,6 +250,23 @@ public static class CollectionArchive
                 throw new UnsafeArtifactException($"Refusing '{tarball}': member '{name}' appears twice");
             }
             var path = Path.Combine(root, name);
+            if (BeneathDirectoryLink(name))
+            {
+                // ansible-galaxy writes these through the link (manifest: builds of symlinked directories); Anvil
+                // writes nothing through a link: the content is checked, and the path is checked once links exist.
+                if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile &&
+                    expected.ChksumSha256 is not null && entry.DataStream is { } data &&
+                    Convert.ToHexStringLower(SHA256.HashData(data)) != expected.ChksumSha256.ToLowerInvariant())
+                {
+                    throw new UnsafeArtifactException($"Checksum mismatch for '{name}' inside collection at '{tarball}'");
+                }
+                if (entry.EntryType is not (TarEntryType.Directory or TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))
+                {
+                    throw new UnsafeArtifactException($"Refusing '{tarball}': '{name}' is a {entry.EntryType} member below a symlinked directory");
+                }
+                _beneathLinks.Add((name, expected));
+                return;
+            }
             switch (entry.EntryType)
             {
                 case TarEntryType.Directory:
@@ -273,6 +292,10 @@ public static class CollectionArchive
                     break;
                 case TarEntryType.SymbolicLink:
                     _symlinks.Add((name, entry.LinkName, expected));
+                    if (expected.IsDir)
+                    {
+                        _directoryLinks.Add(name);
+                    }
                     break;
                 case TarEntryType.HardLink:
                     if (expected.IsDir)
@@ -353,6 +376,31 @@ public static class CollectionArchive
                     throw new UnsafeArtifactException($"Checksum mismatch for '{name}' inside collection at '{tarball}'");
                 }
             }
+            foreach (var (name, expected) in _beneathLinks)
+            {
+                var real = Posix.RealPath(Path.Combine(root, name));
+                var type = real is null ? PosixFileType.Missing : Posix.TypeOf(real, follow: false, out _);
+                if (real is null || !Posix.IsWithin(real, realRoot) || (expected.IsDir ? type != PosixFileType.Directory : type != PosixFileType.Regular))
+                {
+                    throw new UnsafeArtifactException($"Refusing '{tarball}': '{name}' below a symlinked directory is not what FILES.json lists");
+                }
+                if (!expected.IsDir && expected.ChksumSha256 is not null && Sum(real) != expected.ChksumSha256.ToLowerInvariant())
+                {
+                    throw new UnsafeArtifactException($"Checksum mismatch for '{name}' inside collection at '{tarball}'");
+                }
+            }
+        }
+
+        private bool BeneathDirectoryLink(string name)
+        {
+            for (var i = name.LastIndexOf('/'); i > 0; i = name.LastIndexOf('/', i - 1))
+            {
+                if (_directoryLinks.Contains(name[..i]))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void MakeDirectories(string dir)

@@ -336,24 +336,29 @@ internal sealed class ManifestDirectives
 
     private void Exclude(Regex re) => _files.RemoveWhere(re.IsMatch);
 
-    // Every file under the base; symlinked directories are not followed (distlib would, and can loop).
+    // Every file under the base. Symlinked directories are followed, as distlib does, except into a directory
+    // already on the way down (distlib would loop forever).
     private List<string> FindAll()
     {
         var all = new List<string>();
-        var stack = new Stack<string>();
-        stack.Push(_base);
+        var stack = new Stack<(string Dir, string[] Ancestors)>();
+        stack.Push((_base, [Posix.RealPath(_base) ?? _base]));
         while (stack.Count > 0)
         {
-            var dir = stack.Pop();
+            var (dir, ancestors) = stack.Pop();
             foreach (var full in Directory.EnumerateFileSystemEntries(dir))
             {
-                var type = Posix.TypeOf(full, follow: false, out _);
+                var type = Posix.TypeOf(full, follow: true, out _);
                 if (type == PosixFileType.Directory)
                 {
-                    stack.Push(full);
+                    var real = Posix.RealPath(full) ?? full;
+                    if (!ancestors.Contains(real))
+                    {
+                        stack.Push((full, [.. ancestors, real]));
+                    }
                 }
                 else if (type == PosixFileType.Regular ||
-                         (type == PosixFileType.Symlink && Posix.TypeOf(full, follow: true, out _) is PosixFileType.Regular or PosixFileType.Missing))
+                         (type == PosixFileType.Missing && Posix.TypeOf(full, follow: false, out _) == PosixFileType.Symlink))
                 {
                     all.Add(full);
                 }

@@ -127,14 +127,16 @@ public sealed class CollectionTarget
             }
             throw;
         }
-        // Provenance of an earlier install of this collection no longer applies.
-        foreach (var stale in Directory.EnumerateDirectories(Root, $"{info.Namespace}.{info.Name}-*.info"))
-        {
-            Directory.Delete(stale, recursive: true);
-        }
         if (infoDir is not null)
         {
-            Directory.Move(infoDir, Path.Combine(Root, $"{info.Namespace}.{info.Name}-{info.Version}.info"));
+            // As ansible-galaxy: this version's provenance is replaced; other versions' stay (Ansible checks the
+            // version before using one).
+            var infoTarget = Path.Combine(Root, $"{info.Namespace}.{info.Name}-{info.Version}.info");
+            if (Directory.Exists(infoTarget))
+            {
+                Directory.Move(infoTarget, Path.Combine(staging.Path, "old-info"));
+            }
+            Directory.Move(infoDir, infoTarget);
         }
     }
 
