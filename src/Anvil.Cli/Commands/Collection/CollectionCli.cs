@@ -89,6 +89,20 @@ internal static class CollectionCli
 
     public static void Warn(TextWriter error, string message) => error.WriteLine($"anvil: warning: {message}");
 
+    /// <summary>Positional arguments that take any number of values would swallow a mistyped option; refuse those.</summary>
+    public static T NoOptions<T>(T argument)
+        where T : Argument<string[]>
+    {
+        argument.Validators.Add(r =>
+        {
+            foreach (var token in r.Tokens.Where(t => t.Value.Length > 1 && t.Value[0] == '-'))
+            {
+                r.AddError($"Unrecognized command or argument '{token.Value}'.");
+            }
+        });
+        return argument;
+    }
+
     /// <summary>Requirements from positional arguments or <c>-r FILE</c> (not both, and one of them).</summary>
     public static List<Requirement> Requirements(IReadOnlyList<string> args, string? file, IReadOnlyList<GalaxyServerSettings> servers,
         bool validateCerts, TextWriter error)

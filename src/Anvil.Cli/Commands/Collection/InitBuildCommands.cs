@@ -38,11 +38,11 @@ internal static class InitBuildCommands
 
     public static Command Build()
     {
-        var dirs = new Argument<string[]>("collection")
+        var dirs = CollectionCli.NoOptions(new Argument<string[]>("collection")
         {
             Description = "collection source directories (with galaxy.yml; default: the working directory)",
             Arity = ArgumentArity.ZeroOrMore,
-        };
+        });
         var outputPath = new Option<string>("--output-path")
         {
             Description = "where the NAMESPACE-NAME-VERSION.tar.gz goes (default: the working directory)",

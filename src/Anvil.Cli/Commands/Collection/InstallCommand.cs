@@ -10,11 +10,11 @@ internal static class InstallCommand
 {
     private sealed class Common
     {
-        public Argument<string[]> Args { get; } = new("collection")
+        public Argument<string[]> Args { get; } = CollectionCli.NoOptions(new Argument<string[]>("collection")
         {
             Description = "NAMESPACE.NAME[:RANGE], a tarball, a collection directory or a URL",
             Arity = ArgumentArity.ZeroOrMore,
-        };
+        });
 
         public Option<string?> Requirements { get; } = new("--requirements-file", "-r")
         {
@@ -73,6 +73,8 @@ internal static class InstallCommand
             var sw = Stopwatch.StartNew();
             var config = AnsibleConfig.Load();
             var servers = c.Servers.Resolve(parse, config);
+            var requirements = CollectionCli.Requirements(parse.GetValue(c.Args) ?? [], parse.GetValue(c.Requirements), servers,
+                !parse.GetValue(c.Servers.IgnoreCerts), error);
             var configured = config.CollectionsPaths;
             var target = Path.GetFullPath(parse.GetValue(path) ?? configured.FirstOrDefault() ?? "~/.ansible/collections");
             if (!configured.Any(p => p.StartsWith(target, StringComparison.Ordinal)))
@@ -81,8 +83,6 @@ internal static class InstallCommand
                                           $"'{string.Join(':', configured)}'. The installed collection will not be picked up in an Ansible run, " +
                                           "unless within a playbook-adjacent collections directory.");
             }
-            var requirements = CollectionCli.Requirements(parse.GetValue(c.Args) ?? [], parse.GetValue(c.Requirements), servers,
-                !parse.GetValue(c.Servers.IgnoreCerts), error);
             var clients = servers.Select(s => new GalaxyClient(s)).ToList();
             try
             {

@@ -131,7 +131,7 @@ internal static class ListVerifyCommands
 
     public static Command Verify()
     {
-        var names = new Argument<string[]>("collection") { Description = "installed collections (NAMESPACE.NAME)", Arity = ArgumentArity.ZeroOrMore };
+        var names = CollectionCli.NoOptions(new Argument<string[]>("collection") { Description = "installed collections (NAMESPACE.NAME)", Arity = ArgumentArity.ZeroOrMore });
         var requirements = new Option<string?>("--requirements-file", "-r") { Description = "a requirements.yml naming the collections", HelpName = "FILE" };
         var paths = PathOption();
         var offline = new Option<bool>("--offline") { Description = "check against the installed FILES.json only (no server)" };
