@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+
+namespace Anvil.Galaxy;
+
+/// <summary>The file type of a path, as <c>stat</c> reports it.</summary>
+internal enum PosixFileType
+{
+    Missing,
+    Regular,
+    Directory,
+    Symlink,
+    Other,
+}
+
+/// <summary>The few POSIX calls .NET does not offer: the file type (to refuse FIFOs and devices) and realpath.</summary>
+internal static partial class Posix
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxType = 0x1;
+    private const uint StatxMode = 0x2;
+
+    // struct statx has the same layout on every Linux architecture: stx_mode is a u16 at offset 28.
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr RealPathNative(string path, IntPtr resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(IntPtr pointer);
+
+    /// <summary>The type of <paramref name="path"/>; <paramref name="follow"/> follows a final symlink.</summary>
+    public static unsafe PosixFileType TypeOf(string path, bool follow, out bool executable)
+    {
+        executable = false;
+        var buffer = stackalloc byte[256];
+        if (statx(AtFdCwd, path, follow ? 0 : AtSymlinkNoFollow, StatxType | StatxMode, buffer) != 0)
+        {
+            return PosixFileType.Missing;
+        }
+        var mode = *(ushort*)(buffer + 28);
+        executable = (mode & 0b001_000_000) != 0;
+        return (mode & 0xF000) switch
+        {
+            0x8000 => PosixFileType.Regular,
+            0x4000 => PosixFileType.Directory,
+            0xA000 => PosixFileType.Symlink,
+            _ => PosixFileType.Other,
+        };
+    }
+
+    /// <summary>The absolute path with every symlink resolved, or null when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        var p = RealPathNative(path, IntPtr.Zero);
+        if (p == IntPtr.Zero)
+        {
+            return null;
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8(p);
+        }
+        finally
+        {
+            Free(p);
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is <paramref name="root"/> or below it (both absolute, normalized).</summary>
+    public static bool IsWithin(string path, string root) =>
+        path == root || (path.StartsWith(root, StringComparison.Ordinal) &&
+                         (root.EndsWith('/') || (path.Length > root.Length && path[root.Length] == '/')));
+}

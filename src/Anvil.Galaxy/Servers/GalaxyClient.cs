@@ -1,0 +1,476 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Anvil.Galaxy.Servers;
+
+/// <summary>A signature a server holds for a collection version (pulp_ansible's shape, kept in GALAXY.yml).</summary>
+public sealed record ServerSignature(string Signature, string? PubkeyFingerprint, string? SigningService, string? PulpCreated);
+
+/// <summary>What a server says about one collection version (the keys ansible-galaxy reads).</summary>
+public sealed record CollectionVersionInfo(
+    string Namespace,
+    string Name,
+    string Version,
+    string DownloadUrl,
+    string? Sha256,
+    IReadOnlyList<KeyValuePair<string, string>> Dependencies,
+    string? Href,
+    IReadOnlyList<ServerSignature> Signatures);
+
+/// <summary>A server answered with an error status (<see cref="StatusCode"/>) or not at all (null).</summary>
+public sealed class GalaxyApiException(string message, HttpStatusCode? statusCode = null, Exception? inner = null)
+    : GalaxyException(message, inner ?? new InvalidOperationException(message))
+{
+    public HttpStatusCode? StatusCode { get; } = statusCode;
+}
+
+/// <summary>
+/// A client of one Galaxy v3 server (galaxy_ng, pulp_ansible, Automation Hub, Anvil's registry …), talking as
+/// ansible-galaxy 2.14 does: the API root is discovered from the configured URL (retrying at <c>URL/api</c>),
+/// every URL ends in <c>/</c>, version lists are read page by page with <c>limit=100</c> following
+/// <c>links.next</c> (root-relative or absolute), the Authorization header goes with every API request and API
+/// redirects, but never with a download's redirect. 429, 502, 520 and timeouts are retried with jittered backoff.
+/// Thread-safe; requests run in parallel.
+/// </summary>
+public sealed class GalaxyClient : IDisposable
+{
+    public const int PageSize = 100;
+    private const int MaxRedirects = 10;
+    private const int Retries = 6;
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly Lazy<Task<(string Root, string V3)>> _discovery;
+    private readonly SemaphoreSlim _bearerLock = new(1, 1);
+    private string? _bearer;
+
+    public GalaxyClient(GalaxyServerSettings settings, HttpClient? http = null)
+    {
+        Settings = settings;
+        if (http is null)
+        {
+            var handler = new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                MaxConnectionsPerServer = 8,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            };
+            if (!settings.ValidateCerts)
+            {
+                handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            }
+            _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+            _ownsHttp = true;
+        }
+        else
+        {
+            _http = http;
+        }
+        _discovery = new Lazy<Task<(string, string)>>(() => DiscoverCoreAsync(CancellationToken.None));
+    }
+
+    public GalaxyServerSettings Settings { get; }
+
+    /// <summary>Lets tests and tools wait between retries without sleeping.</summary>
+    internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
+
+    public override string ToString() => Settings.ToString();
+
+    /// <summary>The API root, e.g. <c>http://hub/api/</c> (discovered once).</summary>
+    public async Task<string> GetApiRootAsync(CancellationToken ct = default) => (await _discovery.Value.WaitAsync(ct)).Root;
+
+    /// <summary>ansible-galaxy's URL join: each part stripped of <c>/</c>, joined with <c>/</c>; a last part of
+    /// <c>/</c> (or <c>/?query</c>) gives the trailing slash.</summary>
+    public static string Join(params string[] parts) =>
+        string.Join('/', parts.Where(p => p.Length > 0).Select(p => p.Trim('/')));
+
+    public static string VersionsUrl(string root, string v3, CollectionName name) =>
+        Join(root, v3, "collections", name.Namespace, name.Name, "versions", $"/?limit={PageSize}");
+
+    public static string VersionUrl(string root, string v3, CollectionName name, string version) =>
+        Join(root, v3, "collections", name.Namespace, name.Name, "versions", version, "/");
+
+    /// <summary>The next page's URL from <c>links.next</c>: absolute as is, root-relative on the same host (what
+    /// ansible-galaxy 2.14 expects), otherwise relative to the current URL.</summary>
+    public static string NextPageUrl(string current, string next)
+    {
+        if (Uri.TryCreate(next, UriKind.Absolute, out var abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps))
+        {
+            return abs.ToString();
+        }
+        return new Uri(new Uri(current), next).ToString();
+    }
+
+    private async Task<(string Root, string V3)> DiscoverCoreAsync(CancellationToken ct)
+    {
+        if (Settings.AssumeV3)
+        {
+            return (Settings.Url, "v3");
+        }
+        var url = Settings.Url.TrimEnd('/') == GalaxyServerList.PublicGalaxy ? GalaxyServerList.PublicGalaxy + "/api/" : Settings.Url;
+        JsonDocument? doc = null;
+        GalaxyException? first = null;
+        try
+        {
+            doc = await GetJsonAsync(url, $"Error when finding available api versions from {Settings.Name} ({url})", ct);
+            if (!doc.RootElement.TryGetProperty("available_versions", out _))
+            {
+                doc.Dispose();
+                doc = null;
+                first = new GalaxyApiException($"{url} is not a Galaxy API root (no 'available_versions')");
+            }
+        }
+        catch (GalaxyException e)
+        {
+            first = e;
+        }
+        if (doc is null)
+        {
+            var trimmed = url.TrimEnd('/');
+            if (trimmed.EndsWith("/api", StringComparison.Ordinal))
+            {
+                throw first!;
+            }
+            // ansible-galaxy retries at URL + /api (its join drops the final slash).
+            url = Join(url, "/api/");
+            try
+            {
+                doc = await GetJsonAsync(url, $"Error when finding available api versions from {Settings.Name} ({url})", ct);
+            }
+            catch (GalaxyApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw first!;
+            }
+            if (!doc.RootElement.TryGetProperty("available_versions", out _))
+            {
+                doc.Dispose();
+                throw new GalaxyApiException($"Tried to find galaxy API root at {url} but no 'available_versions' are available on {Settings.Url}");
+            }
+        }
+        using (doc)
+        {
+            var versions = doc.RootElement.GetProperty("available_versions");
+            if (versions.ValueKind != JsonValueKind.Object || !versions.TryGetProperty("v3", out var v3) || v3.ValueKind != JsonValueKind.String)
+            {
+                var offered = versions.ValueKind == JsonValueKind.Object ? string.Join(", ", versions.EnumerateObject().Select(p => p.Name)) : "none";
+                throw new GalaxyApiException($"Galaxy server {Settings.Name} ({url}) offers no v3 API (only {offered})");
+            }
+            return (url, v3.GetString()!);
+        }
+    }
+
+    /// <summary>Every version of a collection on this server; empty when the server does not have it (404).</summary>
+    public async Task<IReadOnlyList<string>> GetVersionsAsync(CollectionName name, CancellationToken ct = default)
+    {
+        var (root, v3) = await _discovery.Value.WaitAsync(ct);
+        var url = VersionsUrl(root, v3, name);
+        var context = $"Error when getting available collection versions for {name} from {Settings.Name} ({root})";
+        var versions = new List<string>();
+        var pages = 0;
+        while (true)
+        {
+            JsonDocument doc;
+            try
+            {
+                doc = await GetJsonAsync(url, context, ct);
+            }
+            catch (GalaxyApiException e) when (e.StatusCode == HttpStatusCode.NotFound && pages == 0)
+            {
+                return [];
+            }
+            using (doc)
+            {
+                var next = ParseVersionsPage(doc.RootElement, versions);
+                if (string.IsNullOrEmpty(next))
+                {
+                    return versions;
+                }
+                if (++pages > 10_000)
+                {
+                    throw new GalaxyApiException($"{context}: more than 10,000 pages (the server's links.next loops?)");
+                }
+                url = NextPageUrl(url, next);
+            }
+        }
+    }
+
+    /// <summary>Adds the versions of one page (from <c>data</c>, else <c>results</c>); returns <c>links.next</c>
+    /// (or <c>next</c>), or null on the last page.</summary>
+    public static string? ParseVersionsPage(JsonElement page, List<string> into)
+    {
+        if (page.ValueKind != JsonValueKind.Object)
+        {
+            throw new GalaxyApiException("a version list that is not a JSON object");
+        }
+        var items = page.TryGetProperty("data", out var d) ? d : page.TryGetProperty("results", out var r) ? r : default;
+        if (items.ValueKind != JsonValueKind.Array)
+        {
+            throw new GalaxyApiException("a version list without 'data'");
+        }
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String)
+            {
+                into.Add(v.GetString()!);
+            }
+        }
+        if (page.TryGetProperty("links", out var links) && links.ValueKind == JsonValueKind.Object &&
+            links.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String)
+        {
+            return n.GetString();
+        }
+        return page.TryGetProperty("next", out var n2) && n2.ValueKind == JsonValueKind.String ? n2.GetString() : null;
+    }
+
+    /// <summary>The version detail: download URL, artifact sha256, dependencies, href and signatures.</summary>
+    public async Task<CollectionVersionInfo> GetVersionAsync(CollectionName name, string version, CancellationToken ct = default)
+    {
+        var (root, v3) = await _discovery.Value.WaitAsync(ct);
+        var url = VersionUrl(root, v3, name, version);
+        using var doc = await GetJsonAsync(url, $"Error when getting collection version metadata for {name}:{version} from {Settings.Name} ({root})", ct);
+        return ParseVersion(doc.RootElement, url);
+    }
+
+    /// <summary>Reads a version detail (the keys ansible-galaxy 2.14 requires, and signatures when present).</summary>
+    public static CollectionVersionInfo ParseVersion(JsonElement e, string url)
+    {
+        string Need(JsonElement parent, string key, string path) =>
+            parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String
+                ? v.GetString()!
+                : throw new GalaxyApiException($"{url}: the version detail has no '{path}'");
+        var ns = Need(e.TryGetProperty("namespace", out var nsE) ? nsE : default, "name", "namespace.name");
+        var name = Need(e.TryGetProperty("collection", out var cE) ? cE : default, "name", "collection.name");
+        var version = Need(e, "version", "version");
+        var download = Need(e, "download_url", "download_url");
+        string? sha = e.TryGetProperty("artifact", out var art) && art.ValueKind == JsonValueKind.Object &&
+                      art.TryGetProperty("sha256", out var s) && s.ValueKind == JsonValueKind.String
+            ? s.GetString()
+            : throw new GalaxyApiException($"{url}: the version detail has no 'artifact.sha256'");
+        var deps = new List<KeyValuePair<string, string>>();
+        if (!e.TryGetProperty("metadata", out var meta) || meta.ValueKind != JsonValueKind.Object ||
+            !meta.TryGetProperty("dependencies", out var depsE))
+        {
+            throw new GalaxyApiException($"{url}: the version detail has no 'metadata.dependencies'");
+        }
+        if (depsE.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in depsE.EnumerateObject())
+            {
+                deps.Add(new(p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText()));
+            }
+        }
+        var href = e.TryGetProperty("href", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
+        var sigs = new List<ServerSignature>();
+        if (e.TryGetProperty("signatures", out var sigsE) && sigsE.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var sig in sigsE.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Object))
+            {
+                string? Str(string k) => sig.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                if (Str("signature") is { } text)
+                {
+                    sigs.Add(new ServerSignature(text, Str("pubkey_fingerprint"), Str("signing_service"), Str("pulp_created")));
+                }
+            }
+        }
+        if (!Uri.TryCreate(download, UriKind.Absolute, out _))
+        {
+            // Servers for newer clients may answer root-relative; resolve against the detail's URL.
+            download = new Uri(new Uri(url), download).ToString();
+        }
+        return new CollectionVersionInfo(ns, name, version, download, sha, deps, href, sigs);
+    }
+
+    /// <summary>Downloads <paramref name="url"/> into <paramref name="destination"/>, hashing as it goes; returns
+    /// the sha256. The Authorization header goes with the first request only (object stores behind a redirect
+    /// refuse it).</summary>
+    public async Task<string> DownloadAsync(string url, Stream destination, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        var auth = await AuthorizationAsync(ct);
+        return await WithRetriesAsync(async () =>
+        {
+            destination.SetLength(0);
+            using var response = await SendAsync(url, auth, keepAuthOnRedirect: false, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, $"Failed to download collection tar from '{url}'");
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            int n;
+            while ((n = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                sha.AppendData(buffer, 0, n);
+                await destination.WriteAsync(buffer.AsMemory(0, n), ct);
+                total += n;
+                progress?.Report(total);
+            }
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }, url, ct);
+    }
+
+    private async Task<JsonDocument> GetJsonAsync(string url, string context, CancellationToken ct)
+    {
+        var auth = await AuthorizationAsync(ct);
+        return await WithRetriesAsync(async () =>
+        {
+            using var response = await SendAsync(url, auth, keepAuthOnRedirect: true, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, context);
+            }
+            var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+            try
+            {
+                return JsonDocument.Parse(bytes);
+            }
+            catch (JsonException)
+            {
+                throw new GalaxyApiException($"Failed to parse Galaxy response from '{url}' as JSON");
+            }
+        }, url, ct);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string url, string? auth, bool keepAuthOnRedirect, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Settings.Timeout);
+        var current = new Uri(url);
+        for (var hop = 0; ; hop++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("anvil", "1.0"));
+            if (auth is not null && (hop == 0 || keepAuthOnRedirect))
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", auth);
+            }
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                throw new GalaxyApiException($"Timed out after {Settings.Timeout.TotalSeconds:0} s waiting for {current}", null, new TimeoutException(e.Message));
+            }
+            catch (HttpRequestException e)
+            {
+                throw new GalaxyApiException($"Unknown error when attempting to call Galaxy at '{current}': {e.Message}", null, e);
+            }
+            var status = (int)response.StatusCode;
+            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                if (hop >= MaxRedirects)
+                {
+                    throw new GalaxyApiException($"Too many redirects from {url}");
+                }
+                current = location.IsAbsoluteUri ? location : new Uri(current, location);
+                continue;
+            }
+            return response;
+        }
+    }
+
+    private static async Task<GalaxyApiException> ErrorAsync(HttpResponseMessage response, string context)
+    {
+        var code = (int)response.StatusCode;
+        var detail = response.ReasonPhrase ?? "";
+        try
+        {
+            var body = await response.Content.ReadAsByteArrayAsync();
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+            {
+                detail = string.Join(", ", errors.EnumerateArray().Select(e =>
+                {
+                    string? Str(string k) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                    return $"{Str("detail") ?? Str("title") ?? response.ReasonPhrase} Code: {Str("code") ?? "Unknown"}";
+                }));
+            }
+            else if (doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+            {
+                detail = m.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return new GalaxyApiException($"{context} (HTTP Code: {code}, Message: {detail}; {response.RequestMessage?.RequestUri})", response.StatusCode);
+    }
+
+    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> attempt, string url, CancellationToken ct)
+    {
+        for (var retry = 0; ; retry++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (GalaxyApiException e) when (retry < Retries && IsTransient(e))
+            {
+                // Jittered exponential backoff as ansible-galaxy: random up to min(40 s, 2 s × 2^retry).
+                var cap = Math.Min(40, 2 * Math.Pow(2, retry));
+                await Delay(TimeSpan.FromSeconds(Random.Shared.NextDouble() * cap), ct);
+            }
+        }
+    }
+
+    private static bool IsTransient(GalaxyApiException e) =>
+        e.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or (HttpStatusCode)520 ||
+        e.InnerException is TimeoutException ||
+        (e.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse });
+
+    /// <summary>The Authorization header value: Basic, Token, or a bearer token from <c>auth_url</c>.</summary>
+    private async Task<string?> AuthorizationAsync(CancellationToken ct)
+    {
+        if (Settings.StaticAuthorization is { } header)
+        {
+            return header;
+        }
+        if (Settings.Token is null || Settings.AuthUrl is null)
+        {
+            return null;
+        }
+        await _bearerLock.WaitAsync(ct);
+        try
+        {
+            if (_bearer is null)
+            {
+                using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "refresh_token",
+                    ["client_id"] = Settings.ClientId ?? "cloud-services",
+                    ["refresh_token"] = Settings.Token,
+                });
+                using var response = await _http.PostAsync(Settings.AuthUrl, form, ct);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await ErrorAsync(response, $"Failed to get an access token from {Settings.AuthUrl}");
+                }
+                using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
+                _bearer = doc.RootElement.TryGetProperty("access_token", out var t) && t.ValueKind == JsonValueKind.String
+                    ? "Bearer " + t.GetString()
+                    : throw new GalaxyApiException($"{Settings.AuthUrl} gave no access_token");
+            }
+            return _bearer;
+        }
+        finally
+        {
+            _bearerLock.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+        _bearerLock.Dispose();
+    }
+}
