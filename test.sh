@@ -15,6 +15,8 @@ command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 # The runner's process isolation (bubblewrap) and env/ssh_key (ssh-agent, ssh-add; ssh-keygen makes test keys).
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+# Collections: the interop tests build every collection Debian's ansible package ships, with Anvil and ansible-galaxy.
+[[ -d /usr/lib/python3/dist-packages/ansible_collections ]] || missing+=(ansible)
 command -v ssh-agent >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} (Debian packages the tests run for real)"
