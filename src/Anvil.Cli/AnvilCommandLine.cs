@@ -26,6 +26,7 @@ public static class AnvilCommandLine
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(RecordsCommand.Create());
+        root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(CollectionCommand.Create());
         GroupedHelp.Install(root);
         return root;
