@@ -47,3 +47,25 @@ prepare_servers() {
         fi
     fi
 }
+
+# build_load_generator: builds bench/Anvil.Bench.Load into .build/bench-load and sets $load_out
+build_load_generator() {
+    echo "$bench_name: building the load generator" >&2
+    load_out=$repo_root/.build/bench-load
+    dotnet build "$repo_root/bench/Anvil.Bench.Load/Anvil.Bench.Load.csproj" -c Release -o "$load_out" -nologo -v quiet \
+        >"$work/load-build.log" 2>&1 || { cat "$work/load-build.log" >&2; die "building bench/Anvil.Bench.Load failed"; }
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now
+free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# wait_http URL LOG: waits up to 120 s for URL to answer; on failure prints the end of LOG and stops the script
+wait_http() {
+    local i
+    for ((i = 0; i < 1200; i++)); do
+        curl -s -o /dev/null --max-time 2 "$1" && return 0
+        sleep 0.1
+    done
+    tail -n 30 "$2" >&2 || true
+    die "no server answered at $1 within 120 s"
+}

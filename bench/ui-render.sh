@@ -159,21 +159,7 @@ trap cleanup EXIT
 export ANVIL_HOME=$work/anvil-home
 unset ANVIL_DATABASE || true
 
-echo "ui-render: building the load generator" >&2
-load_out=$repo_root/.build/bench-load
-dotnet build "$repo_root/bench/Anvil.Bench.Load/Anvil.Bench.Load.csproj" -c Release -o "$load_out" -nologo -v quiet \
-    >"$work/load-build.log" 2>&1 || { cat "$work/load-build.log" >&2; die "building bench/Anvil.Bench.Load failed"; }
-
-free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {
-    local i
-    for ((i = 0; i < 1200; i++)); do
-        curl -s -o /dev/null --max-time 2 "$1" && return 0
-        sleep 0.1
-    done
-    tail -n 30 "$2" >&2 || true
-    die "no server answered at $1 within 120 s"
-}
+build_load_generator
 # A plain command (not a function), so that a server started with `&` is the process whose id $! gives.
 ara_manage=("$PY" -c "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ara.server.settings'); from django.core.management import execute_from_command_line; execute_from_command_line(['ara-manage'] + sys.argv[1:])")
 seconds_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}'; }
