@@ -68,6 +68,22 @@ internal static partial class Posix
         }
     }
 
+    /// <summary>This process's umask (from /proc/self/status; 022 assumed when unreadable, which only costs chmods).</summary>
+    public static int Umask { get; } = ReadUmask();
+
+    private static int ReadUmask()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Umask:", StringComparison.Ordinal));
+            return line is null ? 0b111_111_111 : Convert.ToInt32(line[6..].Trim(), 8);
+        }
+        catch (IOException)
+        {
+            return 0b111_111_111;
+        }
+    }
+
     /// <summary>Whether <paramref name="path"/> is <paramref name="root"/> or below it (both absolute, normalized).</summary>
     public static bool IsWithin(string path, string root) =>
         path == root || (path.StartsWith(root, StringComparison.Ordinal) &&

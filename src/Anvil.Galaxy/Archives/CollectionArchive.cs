@@ -282,12 +282,11 @@ public static class CollectionArchive
                         throw new UnsafeArtifactException($"Refusing '{tarball}': '{name}' is a file but FILES.json lists a directory");
                     }
                     MakeDirectories(Path.GetDirectoryName(path)!);
-                    var sum = WriteMember(entry, path);
+                    var sum = WriteMember(entry, path, executable: ((int)entry.Mode & 0b001_000_000) != 0);
                     if (expected.ChksumSha256 is not null && !string.Equals(sum, expected.ChksumSha256, StringComparison.OrdinalIgnoreCase))
                     {
                         throw new UnsafeArtifactException($"Checksum mismatch for '{name}' inside collection at '{tarball}'");
                     }
-                    SetMode(path, directory: false, executable: ((int)entry.Mode & 0b001_000_000) != 0);
                     _regular.Add(name);
                     break;
                 case TarEntryType.SymbolicLink:
@@ -403,35 +402,40 @@ public static class CollectionArchive
             return false;
         }
 
+        private readonly HashSet<string> _made = new(StringComparer.Ordinal);
+
         private void MakeDirectories(string dir)
         {
             // Each level is created here (0755); none can be a link, since links come last.
-            var rel = Path.GetRelativePath(root, dir);
-            if (rel == ".")
+            if (dir.Length <= root.Length || _made.Contains(dir))
             {
                 return;
             }
-            var current = root;
-            foreach (var part in rel.Split('/'))
+            MakeDirectories(Path.GetDirectoryName(dir)!);
+            if (!Directory.Exists(dir))
             {
-                current = Path.Combine(current, part);
-                if (Directory.Exists(current))
+                if (File.Exists(dir))
                 {
-                    continue;
+                    throw new UnsafeArtifactException($"Refusing '{tarball}': '{Path.GetRelativePath(root, dir)}' is a file and a directory");
                 }
-                if (File.Exists(current))
-                {
-                    throw new UnsafeArtifactException($"Refusing '{tarball}': '{Path.GetRelativePath(root, current)}' is a file and a directory");
-                }
-                Directory.CreateDirectory(current);
-                SetMode(current, directory: true, executable: false);
+                Directory.CreateDirectory(dir, Mode(directory: true, executable: false));
+                FixMode(dir, directory: true, executable: false);
             }
+            _made.Add(dir);
         }
 
-        private string WriteMember(TarEntry entry, string path)
+        private static string WriteMember(TarEntry entry, string path, bool executable)
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+                UnixCreateMode = Mode(directory: false, executable),
+            };
+            using (var output = new FileStream(path, options))
             {
                 if (entry.DataStream is { } data)
                 {
@@ -444,6 +448,7 @@ public static class CollectionArchive
                     }
                 }
             }
+            FixMode(path, directory: false, executable);
             return Convert.ToHexStringLower(sha.GetHashAndReset());
         }
 
@@ -550,11 +555,23 @@ public static class CollectionArchive
         SetMode(path, directory: false, executable: false);
     }
 
-    private static void SetMode(string path, bool directory, bool executable)
+    private static UnixFileMode Mode(bool directory, bool executable)
     {
         const UnixFileMode rw = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         const UnixFileMode x = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        File.SetUnixFileMode(path, directory || executable ? rw | x : rw);
+        return directory || executable ? rw | x : rw;
+    }
+
+    private static void SetMode(string path, bool directory, bool executable) => File.SetUnixFileMode(path, Mode(directory, executable));
+
+    /// <summary>Modes are 0644/0755 whatever the umask, as ansible-galaxy sets them; when the umask leaves the mode
+    /// given at creation alone (the usual 022), no chmod is needed.</summary>
+    private static void FixMode(string path, bool directory, bool executable)
+    {
+        if (((int)Mode(directory, executable) & Posix.Umask) != 0)
+        {
+            SetMode(path, directory, executable);
+        }
     }
 
     private static TarReader Open(string tarball, ExtractionLimits limits, out long compressedSize)

@@ -46,6 +46,11 @@ public static class CollectionBuilder
                 sums[i] = Sha256File(items[i].ContentPath);
             }
         });
+        return Content(meta.Info, items, sums, warnings);
+    }
+
+    private static CollectionContent Content(CollectionInfo info, List<SourceItem> items, string?[] sums, List<string> warnings)
+    {
         var entries = new List<FileEntry>(items.Count + 1) { FileEntry.Directory(".") };
         for (var i = 0; i < items.Count; i++)
         {
@@ -53,9 +58,9 @@ public static class CollectionBuilder
         }
         var files = new FilesManifest(entries);
         var filesJson = ManifestJson.Write(files);
-        var manifestJson = ManifestJson.Write(new CollectionManifest(meta.Info,
+        var manifestJson = ManifestJson.Write(new CollectionManifest(info,
             FileEntry.RegularFile(ManifestJson.FilesFileName, Convert.ToHexStringLower(SHA256.HashData(filesJson)))));
-        return new CollectionContent(meta.Info, items, files, filesJson, manifestJson, warnings);
+        return new CollectionContent(info, items, files, filesJson, manifestJson, warnings);
     }
 
     public static string Sha256File(string path)
@@ -90,14 +95,16 @@ public static class CollectionBuilder
         {
             throw new GalaxyException($"the output directory {outputDir} is a file - aborting");
         }
-        var content = Read(collectionDir, meta, ct);
+        var warnings = new List<string>(meta.Warnings);
+        var items = SourceTree.Collect(collectionDir, meta, warnings.Add);
         Directory.CreateDirectory(outputDir);
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        CollectionContent content;
         try
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                WriteArchive(file, content, ct);
+                content = WriteArchive(file, meta.Info, items, warnings, ct);
             }
             File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             File.Move(temp, target, overwrite: true);
@@ -114,39 +121,72 @@ public static class CollectionBuilder
     public static long MemberTime =>
         long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
 
-    /// <summary>Writes the tar.gz: MANIFEST.json, FILES.json, then the members in FILES.json order.</summary>
-    public static void WriteArchive(Stream output, CollectionContent content, CancellationToken ct = default)
+    /// <summary>The zlib level of artifacts (ansible-galaxy uses 9; 5 is close in size and much faster).</summary>
+    public const int CompressionLevel = 5;
+
+    /// <summary>
+    /// Writes the tar.gz: MANIFEST.json, FILES.json, then the members in FILES.json order. Files are read once:
+    /// hashed as they go into the archive, whose member blocks are deflated on all cores meanwhile; the two JSON
+    /// members, which need every checksum, are deflated last and put first (independent deflate blocks can be
+    /// joined in any order they were made).
+    /// </summary>
+    public static CollectionContent WriteArchive(Stream output, CollectionInfo info, List<SourceItem> items, List<string> warnings,
+        CancellationToken ct = default)
     {
-        var info = content.Info;
-        using var gzip = new ParallelGzipStream(output, $"{info.Namespace}-{info.Name}-{info.Version}.tar", level: 6);
-        var tar = new DeterministicTarWriter(gzip, MemberTime);
-        tar.AddFile(ManifestJson.ManifestFileName, 0b110_100_100, content.ManifestJson);
-        tar.AddFile(ManifestJson.FilesFileName, 0b110_100_100, content.FilesJson);
-        var buffer = new byte[1 << 16];
-        foreach (var item in content.Items)
+        var mtime = MemberTime;
+        var sums = new string?[items.Count];
+        DeflatedPart members;
+        using (var deflate = new ParallelDeflateStream(CompressionLevel))
         {
-            ct.ThrowIfCancellationRequested();
-            if (item.Name == ".")
+            var tar = new DeterministicTarWriter(deflate, mtime);
+            var buffer = new byte[1 << 16];
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            for (var i = 0; i < items.Count; i++)
             {
-                continue;
+                ct.ThrowIfCancellationRequested();
+                var item = items[i];
+                switch (item.Kind)
+                {
+                    case SourceKind.Directory:
+                        if (item.Name != ".")
+                        {
+                            tar.AddDirectory(item.Name);
+                        }
+                        break;
+                    case SourceKind.DirectoryLink:
+                        tar.AddSymlink(item.Name, item.LinkTarget!);
+                        break;
+                    case SourceKind.FileLink:
+                        tar.AddSymlink(item.Name, item.LinkTarget!);
+                        sums[i] = Sha256File(item.ContentPath);
+                        break;
+                    default:
+                        using (var file = new FileStream(item.ContentPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+                        {
+                            tar.AddFile(item.Name, item.Executable ? 0b111_101_101 : 0b110_100_100, file, file.Length, buffer, sha);
+                        }
+                        sums[i] = Convert.ToHexStringLower(sha.GetHashAndReset());
+                        break;
+                }
             }
-            switch (item.Kind)
-            {
-                case SourceKind.Directory:
-                    tar.AddDirectory(item.Name);
-                    break;
-                case SourceKind.DirectoryLink or SourceKind.FileLink:
-                    tar.AddSymlink(item.Name, item.LinkTarget!);
-                    break;
-                default:
-                    using (var file = new FileStream(item.ContentPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-                    {
-                        tar.AddFile(item.Name, item.Executable ? 0b111_101_101 : 0b110_100_100, file, file.Length, buffer);
-                    }
-                    break;
-            }
+            members = deflate.Complete(final: false);
         }
-        tar.Finish();
-        gzip.Finish();
+        var content = Content(info, items, sums, warnings);
+        DeflatedPart head;
+        using (var deflate = new ParallelDeflateStream(CompressionLevel))
+        {
+            var tar = new DeterministicTarWriter(deflate, mtime);
+            tar.AddFile(ManifestJson.ManifestFileName, 0b110_100_100, content.ManifestJson);
+            tar.AddFile(ManifestJson.FilesFileName, 0b110_100_100, content.FilesJson);
+            head = deflate.Complete(final: false);
+        }
+        DeflatedPart end;
+        using (var deflate = new ParallelDeflateStream(CompressionLevel))
+        {
+            new DeterministicTarWriter(deflate, mtime).Finish(head.Length + members.Length);
+            end = deflate.Complete(final: true);
+        }
+        Gzip.Write(output, $"{info.Namespace}-{info.Name}-{info.Version}.tar", CompressionLevel, head, members, end);
+        return content;
     }
 }

@@ -108,10 +108,14 @@ public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, Art
         var provider = new CollectionProvider(servers, artifacts, options, requirements, installed, Warn);
         provider.PrefetchRequests(requirements);
         report?.Invoke(new CollectionEvent(CollectionEventKind.Resolving, "Process install dependency map", Total: requirements.Count));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var mapping = await new Resolver(provider).ResolveAsync(requirements, ct);
-            report?.Invoke(new CollectionEvent(CollectionEventKind.Resolved, $"Resolved {mapping.Count} collection(s)", Total: mapping.Count));
+            var resolver = new Resolver(provider);
+            var mapping = await resolver.ResolveAsync(requirements, ct);
+            report?.Invoke(new CollectionEvent(CollectionEventKind.Resolved,
+                $"Resolved {mapping.Count} collection(s) in {watch.Elapsed.TotalSeconds:0.00} s ({resolver.Rounds} rounds, {provider.Requests} server requests)",
+                Total: mapping.Count));
             return (mapping, provider);
         }
         finally
