@@ -181,10 +181,12 @@ if [[ ,$only, == *,install,* ]]; then
     done
     "$ANVIL" collection build "${dirs[@]}" --output-path "$work/install/tarballs" >/dev/null
     tarballs=("$work"/install/tarballs/*.tar.gz)
-    run_install_ansible() { rm -rf "$work/install/ansible"; timed "$1" install ansible-galaxy $(agalaxy "i$1") collection install "${tarballs[@]}" -p "$work/install/ansible" --offline; }
-    run_install_anvil() { rm -rf "$work/install/anvil"; timed "$1" install anvil $(anvil_cold "i$1") collection install "${tarballs[@]}" -p "$work/install/anvil" --offline; }
+    # A new target each run, removed only at the end: on this container's ext4, creating files right after
+    # thousands were deleted is several times slower, which would fall on whichever tool runs next.
+    run_install_ansible() { timed "$1" install ansible-galaxy $(agalaxy "i$1") collection install "${tarballs[@]}" -p "$work/install/ansible-$1" --offline; }
+    run_install_anvil() { timed "$1" install anvil $(anvil_cold "i$1") collection install "${tarballs[@]}" -p "$work/install/anvil-$1" --offline; }
     rounds_of install
-    ! both || same_installed "$work/install/ansible" "$work/install/anvil" >&2
+    ! both || same_installed "$work/install/ansible-1" "$work/install/anvil-1" >&2
 fi
 
 # --- resolve: 200 collections with conflicting ranges, from a server --------------------------------------------
@@ -272,10 +274,10 @@ EOF
     for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/api/" >/dev/null && break; sleep 0.1; done
     server="http://127.0.0.1:$port/api/"
     roots=(bench.c000 bench.c001 bench.c002 bench.c003 bench.c004 bench.c005 bench.c006 bench.c007 bench.c008 bench.c009)
-    run_resolve_ansible() { rm -rf "$work/resolve/ansible"; timed "$1" resolve ansible-galaxy $(agalaxy "r$1") collection install "${roots[@]}" -p "$work/resolve/ansible" -s "$server"; }
-    run_resolve_anvil() { rm -rf "$work/resolve/anvil"; timed "$1" resolve anvil $(anvil_cold "r$1") collection install "${roots[@]}" -p "$work/resolve/anvil" -s "$server"; }
+    run_resolve_ansible() { timed "$1" resolve ansible-galaxy $(agalaxy "r$1") collection install "${roots[@]}" -p "$work/resolve/ansible-$1" -s "$server"; }
+    run_resolve_anvil() { timed "$1" resolve anvil $(anvil_cold "r$1") collection install "${roots[@]}" -p "$work/resolve/anvil-$1" -s "$server"; }
     rounds_of resolve
-    ! both || same_installed "$work/resolve/ansible" "$work/resolve/anvil" >&2
+    ! both || same_installed "$work/resolve/ansible-1" "$work/resolve/anvil-1" >&2
 fi
 
 # --- report -----------------------------------------------------------------------------------------------------

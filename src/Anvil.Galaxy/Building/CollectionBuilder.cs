@@ -81,7 +81,18 @@ public static class CollectionBuilder
         {
             throw new GalaxyException($"{collectionDir}: no such directory");
         }
-        var meta = GalaxyYmlReader.Load(collectionDir);
+        // The tree is walked while galaxy.yml is read and checked.
+        var walk = Task.Run(() => SourceTree.Walk(collectionDir), ct);
+        GalaxyYml meta;
+        try
+        {
+            meta = GalaxyYmlReader.Load(collectionDir);
+        }
+        catch
+        {
+            walk.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
         var target = Path.GetFullPath(Path.Combine(outputDir, ArtifactName(meta.Info)));
         if (Directory.Exists(target))
         {
@@ -96,7 +107,11 @@ public static class CollectionBuilder
             throw new GalaxyException($"the output directory {outputDir} is a file - aborting");
         }
         var warnings = new List<string>(meta.Warnings);
-        var items = SourceTree.Collect(collectionDir, meta, warnings.Add);
+        if (meta.Manifest is not null)
+        {
+            _ = walk.ContinueWith(t => t.Exception, TaskScheduler.Default);
+        }
+        var items = SourceTree.Collect(collectionDir, meta, warnings.Add, meta.Manifest is null ? walk.GetAwaiter().GetResult() : null);
         Directory.CreateDirectory(outputDir);
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         CollectionContent content;
@@ -125,52 +140,44 @@ public static class CollectionBuilder
     public const int CompressionLevel = 5;
 
     /// <summary>
-    /// Writes the tar.gz: MANIFEST.json, FILES.json, then the members in FILES.json order. Files are read once:
-    /// hashed as they go into the archive, whose member blocks are deflated on all cores meanwhile; the two JSON
-    /// members, which need every checksum, are deflated last and put first (independent deflate blocks can be
-    /// joined in any order they were made).
+    /// Writes the tar.gz: MANIFEST.json, FILES.json, then the members in FILES.json order. Files are read once,
+    /// hashed as they go into the archive. The members are cut into runs of about <see cref="RunBytes"/> (where
+    /// depends only on the files' sizes, so the output does not depend on the machine), and each run is tarred,
+    /// hashed and deflated by its own thread, one per core; the two JSON members, which need every checksum, are
+    /// deflated last and put first. This works because every deflate block ends on a byte boundary and tar members
+    /// on 512-byte ones: the pieces join in order, whatever order they were made in.
     /// </summary>
     public static CollectionContent WriteArchive(Stream output, CollectionInfo info, List<SourceItem> items, List<string> warnings,
         CancellationToken ct = default)
     {
         var mtime = MemberTime;
         var sums = new string?[items.Count];
-        DeflatedPart members;
-        using (var deflate = new ParallelDeflateStream(CompressionLevel))
+        var runs = Runs(items);
+        var parts = new DeflatedPart[runs.Count];
+        Exception? failure = null;
+        var next = -1;
+        var threads = Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, runs.Count)).Select(_ => new Thread(() =>
         {
-            var tar = new DeterministicTarWriter(deflate, mtime);
-            var buffer = new byte[1 << 16];
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            for (var i = 0; i < items.Count; i++)
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                var item = items[i];
-                switch (item.Kind)
+                int r;
+                while (Volatile.Read(ref failure) is null && (r = Interlocked.Increment(ref next)) < runs.Count)
                 {
-                    case SourceKind.Directory:
-                        if (item.Name != ".")
-                        {
-                            tar.AddDirectory(item.Name);
-                        }
-                        break;
-                    case SourceKind.DirectoryLink:
-                        tar.AddSymlink(item.Name, item.LinkTarget!);
-                        break;
-                    case SourceKind.FileLink:
-                        tar.AddSymlink(item.Name, item.LinkTarget!);
-                        sums[i] = Sha256File(item.ContentPath);
-                        break;
-                    default:
-                        using (var file = new FileStream(item.ContentPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-                        {
-                            tar.AddFile(item.Name, item.Executable ? 0b111_101_101 : 0b110_100_100, file, file.Length, buffer, sha);
-                        }
-                        sums[i] = Convert.ToHexStringLower(sha.GetHashAndReset());
-                        break;
+                    parts[r] = WriteRun(items, runs[r].Start, runs[r].End, sums, mtime, ct);
                 }
             }
-            members = deflate.Complete(final: false);
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+        }) { IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+        ct.ThrowIfCancellationRequested();
         var content = Content(info, items, sums, warnings);
         DeflatedPart head;
         using (var deflate = new ParallelDeflateStream(CompressionLevel))
@@ -183,10 +190,72 @@ public static class CollectionBuilder
         DeflatedPart end;
         using (var deflate = new ParallelDeflateStream(CompressionLevel))
         {
-            new DeterministicTarWriter(deflate, mtime).Finish(head.Length + members.Length);
+            new DeterministicTarWriter(deflate, mtime).Finish(head.Length + parts.Sum(p => p.Length));
             end = deflate.Complete(final: true);
         }
-        Gzip.Write(output, $"{info.Namespace}-{info.Name}-{info.Version}.tar", CompressionLevel, head, members, end);
+        Gzip.Write(output, $"{info.Namespace}-{info.Name}-{info.Version}.tar", CompressionLevel, [head, .. parts, end]);
         return content;
+    }
+
+    /// <summary>The size of the runs a build is cut into (16 MiB of file content).</summary>
+    public const long RunBytes = 16L << 20;
+
+    // Contiguous runs of items, a new one starting once the content so far passes a multiple of RunBytes.
+    private static List<(int Start, int End)> Runs(List<SourceItem> items)
+    {
+        var runs = new List<(int, int)>();
+        long total = 0;
+        var start = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].Kind == SourceKind.File)
+            {
+                total += items[i].Size;
+            }
+            if (total >= RunBytes * (runs.Count + 1) && i + 1 < items.Count)
+            {
+                runs.Add((start, i + 1));
+                start = i + 1;
+            }
+        }
+        runs.Add((start, items.Count));
+        return runs;
+    }
+
+    private static DeflatedPart WriteRun(List<SourceItem> items, int start, int end, string?[] sums, long mtime, CancellationToken ct)
+    {
+        using var deflate = new ParallelDeflateStream(CompressionLevel);
+        var tar = new DeterministicTarWriter(deflate, mtime);
+        var buffer = new byte[1 << 16];
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (var i = start; i < end; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var item = items[i];
+            switch (item.Kind)
+            {
+                case SourceKind.Directory:
+                    if (item.Name != ".")
+                    {
+                        tar.AddDirectory(item.Name);
+                    }
+                    break;
+                case SourceKind.DirectoryLink:
+                    tar.AddSymlink(item.Name, item.LinkTarget!);
+                    break;
+                case SourceKind.FileLink:
+                    tar.AddSymlink(item.Name, item.LinkTarget!);
+                    sums[i] = Sha256File(item.ContentPath);
+                    break;
+                default:
+                    using (var file = new FileStream(item.ContentPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+                    {
+                        tar.AddFile(item.Name, item.Executable ? 0b111_101_101 : 0b110_100_100, file, file.Length, buffer, sha);
+                    }
+                    sums[i] = Convert.ToHexStringLower(sha.GetHashAndReset());
+                    break;
+            }
+        }
+        return deflate.Complete(final: false);
     }
 }
