@@ -77,7 +77,7 @@ internal sealed class ParallelDeflateStream : Stream
         _block = ArrayPool<byte>.Shared.Rent(BlockSize);
         _filled = 0;
         var options = _options;
-        _pending.Enqueue(Task.Run(() => Deflate(block, size, final, options)));
+        _pending.Enqueue(DeflateWorkers.Run(() => Deflate(block, size, final, options)));
         while (_pending.Count >= _maxPending)
         {
             Collect();
@@ -167,6 +167,49 @@ internal sealed class ParallelDeflateStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// Threads of their own (one per core) that deflate blocks. Callers wait for blocks synchronously, often on
+/// thread-pool threads (several builds or installs at once); if the blocks needed pool threads too, the pool could
+/// starve and stall for seconds.
+/// </summary>
+internal static class DeflateWorkers
+{
+    private static readonly System.Collections.Concurrent.BlockingCollection<Action> Jobs = Start();
+
+    private static System.Collections.Concurrent.BlockingCollection<Action> Start()
+    {
+        var jobs = new System.Collections.Concurrent.BlockingCollection<Action>();
+        for (var i = 0; i < Math.Max(1, Environment.ProcessorCount); i++)
+        {
+            new Thread(() =>
+            {
+                foreach (var job in jobs.GetConsumingEnumerable())
+                {
+                    job();
+                }
+            }) { IsBackground = true, Name = "anvil-deflate" }.Start();
+        }
+        return jobs;
+    }
+
+    public static Task<T> Run<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Jobs.Add(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
 }
 
 /// <summary>Writes one gzip member from deflated parts (the last one made final).</summary>

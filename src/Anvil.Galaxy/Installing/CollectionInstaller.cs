@@ -156,7 +156,10 @@ public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, Art
             {
                 Info($"'{s}' is already installed, skipping.");
             }
-            var work = mapping.Where(c => !preferred.Contains(c)).ToList();
+            // The biggest local artifacts first, so that the longest unpacking does not start last.
+            var work = mapping.Where(c => !preferred.Contains(c))
+                .OrderByDescending(c => c.Kind == CandidateKind.File && File.Exists(c.Location) ? new FileInfo(c.Location!).Length : 0)
+                .ToList();
             var installed = new ConcurrentBag<(int Order, Candidate Candidate)>();
             var failed = new ConcurrentBag<string>();
             // The first error stops the others (unless --ignore-errors); what is already in place stays.
