@@ -19,6 +19,7 @@ internal static partial class Posix
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxType = 0x1;
     private const uint StatxMode = 0x2;
+    private const uint StatxSize = 0x200;
 
     // struct statx has the same layout on every Linux architecture: stx_mode is a u16 at offset 28.
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -31,14 +32,20 @@ internal static partial class Posix
     private static partial void Free(IntPtr pointer);
 
     /// <summary>The type of <paramref name="path"/>; <paramref name="follow"/> follows a final symlink.</summary>
-    public static unsafe PosixFileType TypeOf(string path, bool follow, out bool executable)
+    public static PosixFileType TypeOf(string path, bool follow, out bool executable) => TypeOf(path, follow, out executable, out _);
+
+    /// <summary>The type, owner-executable bit and size of <paramref name="path"/>, in one call.</summary>
+    public static unsafe PosixFileType TypeOf(string path, bool follow, out bool executable, out long size)
     {
         executable = false;
+        size = 0;
         var buffer = stackalloc byte[256];
-        if (statx(AtFdCwd, path, follow ? 0 : AtSymlinkNoFollow, StatxType | StatxMode, buffer) != 0)
+        if (statx(AtFdCwd, path, follow ? 0 : AtSymlinkNoFollow, StatxType | StatxMode | StatxSize, buffer) != 0)
         {
             return PosixFileType.Missing;
         }
+        // stx_size is a u64 at offset 40.
+        size = (long)*(ulong*)(buffer + 40);
         var mode = *(ushort*)(buffer + 28);
         executable = (mode & 0b001_000_000) != 0;
         return (mode & 0xF000) switch
@@ -65,6 +72,22 @@ internal static partial class Posix
         finally
         {
             Free(p);
+        }
+    }
+
+    /// <summary>This process's umask (from /proc/self/status; 022 assumed when unreadable, which only costs chmods).</summary>
+    public static int Umask { get; } = ReadUmask();
+
+    private static int ReadUmask()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Umask:", StringComparison.Ordinal));
+            return line is null ? 0b111_111_111 : Convert.ToInt32(line[6..].Trim(), 8);
+        }
+        catch (IOException)
+        {
+            return 0b111_111_111;
         }
     }
 

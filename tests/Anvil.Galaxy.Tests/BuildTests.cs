@@ -197,16 +197,22 @@ public class BuildTests
     }
 
     [Fact]
-    public void ParallelGzip_ReadsBackAsOneStream()
+    public void ParallelDeflate_PartsMadeInAnyOrder_ReadBackAsOneGzipStream()
     {
         var data = new byte[(3 << 20) + 12345];
         new Random(7).NextBytes(data.AsSpan(0, 100_000));
-        using var ms = new MemoryStream();
-        using (var gz = new ParallelGzipStream(ms, "x.tar"))
+        DeflatedPart Part(ReadOnlySpan<byte> bytes, bool final)
         {
-            gz.Write(data);
-            gz.Finish();
+            using var d = new ParallelDeflateStream(6);
+            d.Write(bytes);
+            return d.Complete(final);
         }
+        // The middle is compressed first, as a build compresses the members before the JSON that precedes them.
+        var middle = Part(data.AsSpan(1000, data.Length - 2000), final: false);
+        var first = Part(data.AsSpan(0, 1000), final: false);
+        var last = Part(data.AsSpan(data.Length - 1000), final: true);
+        using var ms = new MemoryStream();
+        Gzip.Write(ms, "x.tar", 6, first, middle, last);
         ms.Position = 0;
         using var back = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionMode.Decompress);
         using var copy = new MemoryStream();

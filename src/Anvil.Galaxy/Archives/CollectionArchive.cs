@@ -115,7 +115,7 @@ public static class CollectionArchive
             throw new InvalidOperationException($"{destination} is not empty");
         }
         SetMode(destination, directory: true, executable: false);
-        var state = new ExtractState(tarball, destination, warn);
+        using var state = new ExtractState(tarball, destination, warn);
         var skipped = new HashSet<int>();
         using (var reader = Open(tarball, limits, out _))
         {
@@ -199,8 +199,19 @@ public static class CollectionArchive
         return sum;
     }
 
-    private sealed class ExtractState(string tarball, string root, Action<string>? warn)
+    private sealed class ExtractState(string tarball, string root, Action<string>? warn) : IDisposable
     {
+        // Files are written by a few workers while the one reader inflates and parses the archive (inflating is
+        // sequential; creating, writing and hashing files need not be). Directories are made by the reader
+        // before a file in them is queued; big files are written by the reader itself, not held in memory.
+        // The writers are threads of their own, not thread-pool tasks: installs run on pool threads that block here
+        // when the queue is full, and must not wait for work that needs a pool thread to run.
+        private const int QueuedFileLimit = 8 << 20;
+        private readonly System.Collections.Concurrent.BlockingCollection<(string Name, string Path, byte[] Data, string? Expected, bool Executable)> _queue =
+            new(boundedCapacity: 256);
+        private List<Thread>? _writers;
+        private Exception? _writeError;
+
         private readonly HashSet<string> _done = new(StringComparer.Ordinal);
         private readonly HashSet<string> _regular = new(StringComparer.Ordinal);
         private readonly List<(string Name, string Target, FileEntry Entry)> _symlinks = [];
@@ -282,12 +293,18 @@ public static class CollectionArchive
                         throw new UnsafeArtifactException($"Refusing '{tarball}': '{name}' is a file but FILES.json lists a directory");
                     }
                     MakeDirectories(Path.GetDirectoryName(path)!);
-                    var sum = WriteMember(entry, path);
-                    if (expected.ChksumSha256 is not null && !string.Equals(sum, expected.ChksumSha256, StringComparison.OrdinalIgnoreCase))
+                    var executable = ((int)entry.Mode & 0b001_000_000) != 0;
+                    if (entry.Length <= QueuedFileLimit)
                     {
-                        throw new UnsafeArtifactException($"Checksum mismatch for '{name}' inside collection at '{tarball}'");
+                        var data = new byte[entry.Length];
+                        entry.DataStream?.ReadExactly(data);
+                        Queue(name, path, data, expected.ChksumSha256, executable);
                     }
-                    SetMode(path, directory: false, executable: ((int)entry.Mode & 0b001_000_000) != 0);
+                    else
+                    {
+                        var sum = WriteMember(entry, path, executable);
+                        CheckSum(name, sum, expected.ChksumSha256);
+                    }
                     _regular.Add(name);
                     break;
                 case TarEntryType.SymbolicLink:
@@ -309,8 +326,78 @@ public static class CollectionArchive
             }
         }
 
+        private void CheckSum(string name, string actual, string? expected)
+        {
+            if (expected is not null && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UnsafeArtifactException($"Checksum mismatch for '{name}' inside collection at '{tarball}'");
+            }
+        }
+
+        private void Queue(string name, string path, byte[] data, string? expected, bool executable)
+        {
+            if (Volatile.Read(ref _writeError) is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+            if (_writers is null)
+            {
+                _writers = Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 4))
+                    .Select(_ => new Thread(WriteQueued) { IsBackground = true, Name = "anvil-extract" }).ToList();
+                _writers.ForEach(t => t.Start());
+            }
+            _queue.Add((name, path, data, expected, executable));
+        }
+
+        private void WriteQueued()
+        {
+            foreach (var (name, path, data, expected, executable) in _queue.GetConsumingEnumerable())
+            {
+                if (Volatile.Read(ref _writeError) is not null)
+                {
+                    continue;
+                }
+                try
+                {
+                    using (var output = new FileStream(path, CreateOptions(executable)))
+                    {
+                        output.Write(data);
+                    }
+                    FixMode(path, directory: false, executable);
+                    CheckSum(name, Convert.ToHexStringLower(SHA256.HashData(data)), expected);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _writeError, e, null);
+                }
+            }
+        }
+
+        /// <summary>Waits for the queued files; the first write or checksum error is thrown.</summary>
+        private void DrainWriters()
+        {
+            _queue.CompleteAdding();
+            _writers?.ForEach(t => t.Join());
+            if (_writeError is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_writeError);
+            }
+        }
+
+        /// <summary>Stops the writers (after an error elsewhere) before the caller removes the directory.</summary>
+        public void Dispose()
+        {
+            if (!_queue.IsAddingCompleted)
+            {
+                _queue.CompleteAdding();
+            }
+            _writers?.ForEach(t => t.Join());
+            _queue.Dispose();
+        }
+
         public void Finish()
         {
+            DrainWriters();
             foreach (var (name, target, expected) in _hardlinks)
             {
                 if (UnsafeReason(target) is { } why || !_regular.Contains(target))
@@ -403,35 +490,32 @@ public static class CollectionArchive
             return false;
         }
 
+        private readonly HashSet<string> _made = new(StringComparer.Ordinal);
+
         private void MakeDirectories(string dir)
         {
             // Each level is created here (0755); none can be a link, since links come last.
-            var rel = Path.GetRelativePath(root, dir);
-            if (rel == ".")
+            if (dir.Length <= root.Length || _made.Contains(dir))
             {
                 return;
             }
-            var current = root;
-            foreach (var part in rel.Split('/'))
+            MakeDirectories(Path.GetDirectoryName(dir)!);
+            if (!Directory.Exists(dir))
             {
-                current = Path.Combine(current, part);
-                if (Directory.Exists(current))
+                if (File.Exists(dir))
                 {
-                    continue;
+                    throw new UnsafeArtifactException($"Refusing '{tarball}': '{Path.GetRelativePath(root, dir)}' is a file and a directory");
                 }
-                if (File.Exists(current))
-                {
-                    throw new UnsafeArtifactException($"Refusing '{tarball}': '{Path.GetRelativePath(root, current)}' is a file and a directory");
-                }
-                Directory.CreateDirectory(current);
-                SetMode(current, directory: true, executable: false);
+                Directory.CreateDirectory(dir, Mode(directory: true, executable: false));
+                FixMode(dir, directory: true, executable: false);
             }
+            _made.Add(dir);
         }
 
-        private string WriteMember(TarEntry entry, string path)
+        private static string WriteMember(TarEntry entry, string path, bool executable)
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var output = new FileStream(path, CreateOptions(executable)))
             {
                 if (entry.DataStream is { } data)
                 {
@@ -444,6 +528,7 @@ public static class CollectionArchive
                     }
                 }
             }
+            FixMode(path, directory: false, executable);
             return Convert.ToHexStringLower(sha.GetHashAndReset());
         }
 
@@ -550,11 +635,32 @@ public static class CollectionArchive
         SetMode(path, directory: false, executable: false);
     }
 
-    private static void SetMode(string path, bool directory, bool executable)
+    private static FileStreamOptions CreateOptions(bool executable) => new()
+    {
+        Mode = FileMode.CreateNew,
+        Access = FileAccess.Write,
+        Share = FileShare.None,
+        BufferSize = 0,
+        UnixCreateMode = Mode(directory: false, executable),
+    };
+
+    private static UnixFileMode Mode(bool directory, bool executable)
     {
         const UnixFileMode rw = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         const UnixFileMode x = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        File.SetUnixFileMode(path, directory || executable ? rw | x : rw);
+        return directory || executable ? rw | x : rw;
+    }
+
+    private static void SetMode(string path, bool directory, bool executable) => File.SetUnixFileMode(path, Mode(directory, executable));
+
+    /// <summary>Modes are 0644/0755 whatever the umask, as ansible-galaxy sets them; when the umask leaves the mode
+    /// given at creation alone (the usual 022), no chmod is needed.</summary>
+    private static void FixMode(string path, bool directory, bool executable)
+    {
+        if (((int)Mode(directory, executable) & Posix.Umask) != 0)
+        {
+            SetMode(path, directory, executable);
+        }
     }
 
     private static TarReader Open(string tarball, ExtractionLimits limits, out long compressedSize)

@@ -22,15 +22,17 @@ internal sealed class DeterministicTarWriter(Stream output, long mtime)
         Pad(content.Length);
     }
 
-    /// <summary>Adds a file of <paramref name="size"/> bytes read from <paramref name="content"/>; fails if the
-    /// stream has a different length (the file changed while building).</summary>
-    public void AddFile(string name, int mode, Stream content, long size, byte[] buffer)
+    /// <summary>Adds a file of <paramref name="size"/> bytes read from <paramref name="content"/> (hashed into
+    /// <paramref name="hash"/> on the way); fails if the stream has a different length (the file changed while
+    /// building).</summary>
+    public void AddFile(string name, int mode, Stream content, long size, byte[] buffer, System.Security.Cryptography.IncrementalHash? hash = null)
     {
         Header(name, '0', mode, size, "");
         long copied = 0;
         int n;
         while (copied < size && (n = content.Read(buffer, 0, (int)Math.Min(buffer.Length, size - copied))) > 0)
         {
+            hash?.AppendData(buffer, 0, n);
             output.Write(buffer, 0, n);
             copied += n;
         }
@@ -45,12 +47,16 @@ internal sealed class DeterministicTarWriter(Stream output, long mtime)
 
     public void AddSymlink(string name, string target) => Header(name, '2', 0b110_100_100, 0, target);
 
-    /// <summary>Two zero blocks, then zeros up to a whole 10 KiB record (as GNU tar and Python write).</summary>
-    public void Finish()
+    /// <summary>Bytes written so far.</summary>
+    public long Written => _written;
+
+    /// <summary>Two zero blocks, then zeros up to a whole 10 KiB record (as GNU tar and Python write), counting
+    /// <paramref name="preceding"/> bytes of the archive written elsewhere.</summary>
+    public void Finish(long preceding = 0)
     {
         output.Write(Zeros, 0, 2 * Block);
         _written += 2 * Block;
-        var rest = (int)(_written % Record);
+        var rest = (int)((preceding + _written) % Record);
         if (rest != 0)
         {
             output.Write(Zeros, 0, Record - rest);

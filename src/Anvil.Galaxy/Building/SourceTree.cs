@@ -29,7 +29,28 @@ public enum SourceKind
 public sealed record SourceItem(string Name, SourceKind Kind, string ContentPath, string? LinkTarget, bool Executable)
 {
     public bool IsDirectory => Kind is SourceKind.Directory or SourceKind.DirectoryLink;
+
+    /// <summary>The content's size (files).</summary>
+    public long Size { get; init; }
 }
+
+/// <summary>A source tree walked before its galaxy.yml is read (so the two overlap), with only the fixed ignore
+/// rules applied; <see cref="SourceTree.Collect"/> applies the rest.</summary>
+public sealed class WalkedTree
+{
+    internal WalkedTree(string root, List<WalkedEntry> entries)
+    {
+        Root = root;
+        Entries = entries;
+    }
+
+    internal string Root { get; }
+
+    internal List<WalkedEntry> Entries { get; }
+}
+
+/// <summary>A path met by the walk: an item, or a problem or warning that counts only if no pattern drops it.</summary>
+internal sealed record WalkedEntry(string Rel, bool IsDirectory, SourceItem? Item, string? Problem, string? Warning);
 
 /// <summary>
 /// Chooses the files of a build as ansible-galaxy 2.14 does: by walking the tree with its ignore rules, or with
@@ -43,27 +64,66 @@ public static class SourceTree
 
     /// <summary>The entries, in FILES.json order (without <c>.</c>). <paramref name="warn"/> receives the paths
     /// skipped with a warning (symlinked directories outside the collection).</summary>
-    public static List<SourceItem> Collect(string collectionDir, GalaxyYml meta, Action<string>? warn = null)
+    public static List<SourceItem> Collect(string collectionDir, GalaxyYml meta, Action<string>? warn = null, WalkedTree? walked = null)
     {
-        var root = Posix.RealPath(collectionDir) ?? throw new GalaxyException($"{collectionDir}: not found");
-        return meta.Manifest is { } control
-            ? CollectDirectives(root, meta.Info.Namespace, meta.Info.Name, control)
-            : Walk(root, meta.Info.Namespace, meta.Info.Name, meta.BuildIgnore, warn);
+        if (meta.Manifest is { } control)
+        {
+            var root = Posix.RealPath(collectionDir) ?? throw new GalaxyException($"{collectionDir}: not found");
+            return CollectDirectives(root, meta.Info.Namespace, meta.Info.Name, control);
+        }
+        return Filter(walked ?? Walk(collectionDir), meta.Info.Namespace, meta.Info.Name, meta.BuildIgnore, warn);
     }
 
-    /// <summary>Walk mode: every path except MANIFEST.json, FILES.json, galaxy.yml/.yaml, .git, *.pyc, *.retry,
-    /// tests/output, earlier builds (NS-NAME-*.tar.gz), version-control and cache directories at any depth, and
-    /// what build_ignore lists (fnmatch patterns on the relative path, where * also matches /).</summary>
-    public static List<SourceItem> Walk(string root, string ns, string name, IReadOnlyList<string> buildIgnore, Action<string>? warn)
+    // The rules that do not depend on galaxy.yml.
+    private static readonly Regex[] FixedPatterns =
+        new[] { "MANIFEST.json", "FILES.json", "galaxy.yml", "galaxy.yaml", ".git", "*.pyc", "*.retry", "tests/output" }.Select(Glob.FnMatch).ToArray();
+
+    /// <summary>Walk mode, first half: every path except MANIFEST.json, FILES.json, galaxy.yml/.yaml, .git,
+    /// *.pyc, *.retry, tests/output and version-control and cache directories at any depth (which never depend on
+    /// galaxy.yml).</summary>
+    public static WalkedTree Walk(string collectionDir)
     {
-        var patterns = new[] { "MANIFEST.json", "FILES.json", "galaxy.yml", "galaxy.yaml", ".git", "*.pyc", "*.retry", "tests/output", $"{ns}-{name}-*.tar.gz" }
-            .Concat(buildIgnore).Select(Glob.FnMatch).ToArray();
-        var items = new List<SourceItem>();
-        WalkDirectory(root, "", root, patterns, items, warn);
+        var root = Posix.RealPath(collectionDir) ?? throw new GalaxyException($"{collectionDir}: not found");
+        var entries = new List<WalkedEntry>();
+        WalkDirectory(root, "", root, entries);
+        return new WalkedTree(root, entries);
+    }
+
+    /// <summary>Walk mode, second half: earlier builds (NS-NAME-*.tar.gz) and what build_ignore lists (fnmatch
+    /// patterns on the relative path, where * also matches /) go too, a directory with all that is below it.</summary>
+    private static List<SourceItem> Filter(WalkedTree walked, string ns, string name, IReadOnlyList<string> buildIgnore, Action<string>? warn)
+    {
+        var patterns = new[] { $"{ns}-{name}-*.tar.gz" }.Concat(buildIgnore).Select(Glob.FnMatch).ToArray();
+        var items = new List<SourceItem>(walked.Entries.Count);
+        string? dropped = null;
+        foreach (var e in walked.Entries)
+        {
+            if (dropped is not null && e.Rel.StartsWith(dropped, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (patterns.Any(p => p.IsMatch(e.Rel)))
+            {
+                dropped = e.IsDirectory ? e.Rel + "/" : dropped;
+                continue;
+            }
+            if (e.Problem is not null)
+            {
+                throw new GalaxyException(e.Problem);
+            }
+            if (e.Warning is not null)
+            {
+                warn?.Invoke(e.Warning);
+            }
+            if (e.Item is not null)
+            {
+                items.Add(e.Item);
+            }
+        }
         return items;
     }
 
-    private static void WalkDirectory(string dir, string relDir, string root, Regex[] patterns, List<SourceItem> items, Action<string>? warn)
+    private static void WalkDirectory(string dir, string relDir, string root, List<WalkedEntry> entries)
     {
         var names = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).OfType<string>().ToList();
         names.Sort(CodePointComparer.Instance);
@@ -71,37 +131,46 @@ public static class SourceTree
         {
             var full = Path.Combine(dir, entry);
             var rel = relDir.Length == 0 ? entry : relDir + "/" + entry;
-            var type = Posix.TypeOf(full, follow: false, out _);
+            var type = Posix.TypeOf(full, follow: false, out var executable, out var size);
             var isLink = type == PosixFileType.Symlink;
             var targetType = isLink ? Posix.TypeOf(full, follow: true, out _) : type;
             if (targetType == PosixFileType.Directory)
             {
-                if (IgnoredDirectoryNames.Contains(entry) || patterns.Any(p => p.IsMatch(rel)))
+                if (IgnoredDirectoryNames.Contains(entry) || FixedPatterns.Any(p => p.IsMatch(rel)))
                 {
                     continue;
                 }
                 if (isLink)
                 {
                     var target = Posix.RealPath(full)!;
-                    if (!Posix.IsWithin(target, root))
-                    {
-                        warn?.Invoke($"Skipping '{full}' as it is a symbolic link to a directory outside the collection");
-                        continue;
-                    }
-                    items.Add(new SourceItem(rel, SourceKind.DirectoryLink, target, Path.GetRelativePath(dir, target), false));
+                    entries.Add(Posix.IsWithin(target, root)
+                        ? new WalkedEntry(rel, true, new SourceItem(rel, SourceKind.DirectoryLink, target, Path.GetRelativePath(dir, target), false), null, null)
+                        : new WalkedEntry(rel, true, null, null, $"Skipping '{full}' as it is a symbolic link to a directory outside the collection"));
                     continue;
                 }
-                items.Add(new SourceItem(rel, SourceKind.Directory, full, null, false));
-                WalkDirectory(full, rel, root, patterns, items, warn);
+                entries.Add(new WalkedEntry(rel, true, new SourceItem(rel, SourceKind.Directory, full, null, false), null, null));
+                WalkDirectory(full, rel, root, entries);
                 continue;
             }
-            if (patterns.Any(p => p.IsMatch(rel)))
+            if (FixedPatterns.Any(p => p.IsMatch(rel)))
             {
                 continue;
             }
-            items.Add(FileItem(full, rel, dir, root, isLink, targetType));
+            try
+            {
+                entries.Add(new WalkedEntry(rel, false, isLink ? FileItem(full, rel, dir, root, true, targetType) : RegularItem(full, rel, targetType, executable, size), null, null));
+            }
+            catch (GalaxyException e)
+            {
+                entries.Add(new WalkedEntry(rel, false, null, e.Message, null));
+            }
         }
     }
+
+    private static SourceItem RegularItem(string full, string rel, PosixFileType type, bool executable, long size) =>
+        type == PosixFileType.Regular
+            ? new SourceItem(rel, SourceKind.File, full, null, executable) { Size = size }
+            : throw new GalaxyException($"{full}: not a regular file (a FIFO, socket or device cannot go into a collection); remove it or add it to build_ignore");
 
     private static SourceItem FileItem(string full, string rel, string dir, string root, bool isLink, PosixFileType targetType)
     {
@@ -115,14 +184,14 @@ public static class SourceTree
         }
         if (!isLink)
         {
-            Posix.TypeOf(full, follow: false, out var exec);
-            return new SourceItem(rel, SourceKind.File, full, null, exec);
+            Posix.TypeOf(full, follow: false, out var exec, out var length);
+            return new SourceItem(rel, SourceKind.File, full, null, exec) { Size = length };
         }
         var target = Posix.RealPath(full)!;
-        Posix.TypeOf(target, follow: false, out var executable);
+        Posix.TypeOf(target, follow: false, out var executable, out var size);
         return Posix.IsWithin(target, root)
-            ? new SourceItem(rel, SourceKind.FileLink, target, Path.GetRelativePath(dir, target), executable)
-            : new SourceItem(rel, SourceKind.File, target, null, executable);
+            ? new SourceItem(rel, SourceKind.FileLink, target, Path.GetRelativePath(dir, target), executable) { Size = size }
+            : new SourceItem(rel, SourceKind.File, target, null, executable) { Size = size };
     }
 
     private static List<SourceItem> CollectDirectives(string root, string ns, string name, ManifestControl control)

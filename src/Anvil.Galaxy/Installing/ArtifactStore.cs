@@ -23,7 +23,7 @@ public sealed class ArtifactStore : IDisposable
     private readonly string _workDir;
     private readonly ConcurrentDictionary<string, Lazy<Task<ConcreteArtifact>>> _concrete = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _galaxy = new();
-    private readonly HttpClient _http;
+    private readonly Lazy<HttpClient> _http;
 
     /// <param name="cacheDir">Where server artifacts are kept between runs (null: not kept).</param>
     /// <param name="validateCerts">For URL downloads.</param>
@@ -31,12 +31,15 @@ public sealed class ArtifactStore : IDisposable
     {
         _cacheDir = cacheDir;
         _workDir = Directory.CreateTempSubdirectory("anvil-collections-").FullName;
-        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 8 };
-        if (!validateCerts)
+        _http = new Lazy<HttpClient>(() =>
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        }
-        _http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(10) };
+            var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 8 };
+            if (!validateCerts)
+            {
+                handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            }
+            return new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(10) };
+        });
     }
 
     /// <summary>A scratch directory removed on dispose.</summary>
@@ -86,7 +89,7 @@ public sealed class ArtifactStore : IDisposable
     {
         try
         {
-            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            using var response = await _http.Value.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             if (!response.IsSuccessStatusCode)
             {
                 throw new GalaxyException($"Failed to download collection tar from '{url}': HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
@@ -147,7 +150,10 @@ public sealed class ArtifactStore : IDisposable
 
     public void Dispose()
     {
-        _http.Dispose();
+        if (_http.IsValueCreated)
+        {
+            _http.Value.Dispose();
+        }
         try
         {
             Directory.Delete(_workDir, recursive: true);

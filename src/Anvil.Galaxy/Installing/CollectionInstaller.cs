@@ -108,10 +108,14 @@ public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, Art
         var provider = new CollectionProvider(servers, artifacts, options, requirements, installed, Warn);
         provider.PrefetchRequests(requirements);
         report?.Invoke(new CollectionEvent(CollectionEventKind.Resolving, "Process install dependency map", Total: requirements.Count));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var mapping = await new Resolver(provider).ResolveAsync(requirements, ct);
-            report?.Invoke(new CollectionEvent(CollectionEventKind.Resolved, $"Resolved {mapping.Count} collection(s)", Total: mapping.Count));
+            var resolver = new Resolver(provider);
+            var mapping = await resolver.ResolveAsync(requirements, ct);
+            report?.Invoke(new CollectionEvent(CollectionEventKind.Resolved,
+                $"Resolved {mapping.Count} collection(s) in {watch.Elapsed.TotalSeconds:0.00} s ({resolver.Rounds} rounds, {provider.Requests} server requests)",
+                Total: mapping.Count));
             return (mapping, provider);
         }
         finally
@@ -152,7 +156,10 @@ public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, Art
             {
                 Info($"'{s}' is already installed, skipping.");
             }
-            var work = mapping.Where(c => !preferred.Contains(c)).ToList();
+            // The biggest local artifacts first, so that the longest unpacking does not start last.
+            var work = mapping.Where(c => !preferred.Contains(c))
+                .OrderByDescending(c => c.Kind == CandidateKind.File && File.Exists(c.Location) ? new FileInfo(c.Location!).Length : 0)
+                .ToList();
             var installed = new ConcurrentBag<(int Order, Candidate Candidate)>();
             var failed = new ConcurrentBag<string>();
             // The first error stops the others (unless --ignore-errors); what is already in place stays.

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 using Anvil.Galaxy.Building;
 using Anvil.Galaxy.Versioning;
 
@@ -423,10 +422,21 @@ public static class SpdxLicenses
 
     public static IReadOnlySet<string> Deprecated { get; } = Load("spdx-deprecated-ids.json");
 
+    // The files are JSON arrays of plain identifiers: every quoted string is one (no escapes occur in SPDX ids).
+    // Read by hand: a build should not pay for a JSON serializer's start-up to check one license.
     private static HashSet<string> Load(string resource)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Anvil.Galaxy.Resources." + resource)
                            ?? throw new InvalidOperationException($"missing resource {resource}");
-        return JsonSerializer.Deserialize(stream, GalaxyJsonContext.Default.StringArray)!.ToHashSet(StringComparer.Ordinal);
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = text.IndexOf('"'); i >= 0; i = text.IndexOf('"', i + 1))
+        {
+            var end = text.IndexOf('"', i + 1);
+            set.Add(text[(i + 1)..end]);
+            i = end;
+        }
+        return set;
     }
 }

@@ -30,7 +30,13 @@ public enum CandidateKind
 /// <param name="Server">The server that offers it (Galaxy candidates).</param>
 public sealed record Candidate(CollectionName Name, string Version, CandidateKind Kind, string? Location = null, GalaxyClient? Server = null)
 {
-    public bool IsPrerelease => Versioning.SemVersion.TryParse(Version, out var v) && v.IsPrerelease;
+    // Parsed once: the resolver compares candidates against ranges thousands of times.
+    private readonly Versioning.SemVersion? _semantic = Versioning.SemVersion.TryParse(Version, out var v) ? v : null;
+
+    /// <summary>The version parsed, or null for <c>*</c> (or anything not semantic).</summary>
+    public Versioning.SemVersion? Semantic => _semantic;
+
+    public bool IsPrerelease => _semantic?.IsPrerelease ?? false;
 
     public override string ToString() => $"{Name}:{Version}";
 

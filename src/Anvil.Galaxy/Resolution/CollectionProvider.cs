@@ -62,6 +62,9 @@ public sealed class CollectionProvider : IResolutionProvider
         }
     }
 
+    /// <summary>How many of a collection's best candidates have their version detail fetched ahead.</summary>
+    public const int PrefetchedCandidates = 1;
+
     /// <summary>Server requests made (version lists and details).</summary>
     public int Requests;
 
@@ -80,7 +83,12 @@ public sealed class CollectionProvider : IResolutionProvider
             return key.Item1.GetVersionsAsync(name, CancellationToken.None);
         })).Value;
 
-    /// <summary>Starts fetching what resolving <paramref name="name"/> will need.</summary>
+    private readonly ConcurrentDictionary<(GalaxyClient, string), byte> _lookedAhead = new();
+    private readonly SemaphoreSlim _ahead = new(4, 4);
+
+    /// <summary>Looks ahead in the dependency graph: the versions of <paramref name="name"/>, the details of its
+    /// newest few, and the same for their dependencies, at most four requests at a time, so that the resolver
+    /// (which asks one thing after another) mostly finds the answers already there.</summary>
     private void Prefetch(CollectionName name, GalaxyServerSettings? only)
     {
         if (_options.Offline)
@@ -89,7 +97,52 @@ public sealed class CollectionProvider : IResolutionProvider
         }
         foreach (var server in ServersFor(only))
         {
-            _ = VersionsAsync(server, name).ContinueWith(t => t.Exception, TaskScheduler.Default);
+            if (_lookedAhead.TryAdd((server, name.ToString()), 0))
+            {
+                _ = LookAheadAsync(server, name);
+            }
+        }
+    }
+
+    private async Task LookAheadAsync(GalaxyClient server, CollectionName name)
+    {
+        try
+        {
+            var versions = await AheadAsync(() => VersionsAsync(server, name));
+            if (!_options.WithDependencies)
+            {
+                return;
+            }
+            var newest = versions.Select(v => SemVersion.TryParse(v, out var sv) ? sv : null).OfType<SemVersion>()
+                .Where(v => !v.IsPrerelease || _options.AllowPrereleases).OrderDescending().Take(PrefetchedCandidates);
+            await Task.WhenAll(newest.Select(async v =>
+            {
+                var detail = await AheadAsync(() => GetDetailAsync(new Candidate(name, v.Text, CandidateKind.Galaxy, null, server), CancellationToken.None));
+                foreach (var dep in detail.Dependencies)
+                {
+                    if (CollectionName.TryParse(dep.Key, out var d))
+                    {
+                        Prefetch(d, null);
+                    }
+                }
+            }));
+        }
+        catch (Exception e) when (e is GalaxyException or HttpRequestException or OperationCanceledException)
+        {
+            // Only a guess: the resolver asks again when it needs this, and reports the error then.
+        }
+    }
+
+    private async Task<T> AheadAsync<T>(Func<Task<T>> fetch)
+    {
+        await _ahead.WaitAsync();
+        try
+        {
+            return await fetch();
+        }
+        finally
+        {
+            _ahead.Release();
         }
     }
 
@@ -107,9 +160,15 @@ public sealed class CollectionProvider : IResolutionProvider
     {
         var matches = await FindAllAsync(requirements, ct);
         var result = matches.Where(m => !incompatibilities.Any(i => i.Version == m.Version)).ToList();
-        if (_options.WithDependencies && result.FirstOrDefault() is { Kind: CandidateKind.Galaxy } best)
+        if (_options.WithDependencies)
         {
-            _ = GetDetailAsync(best, CancellationToken.None).ContinueWith(t => t.Exception, TaskScheduler.Default);
+            // The resolver tries candidates in order and needs each one's dependencies: ask for the first few at
+            // once instead of one round trip after another (a server answering 404 or a refused candidate costs
+            // nothing more than the wait).
+            foreach (var next in result.Take(PrefetchedCandidates).Where(c => c.Kind == CandidateKind.Galaxy))
+            {
+                _ = GetDetailAsync(next, CancellationToken.None).ContinueWith(t => t.Exception, TaskScheduler.Default);
+            }
         }
         return result;
     }
@@ -144,13 +203,13 @@ public sealed class CollectionProvider : IResolutionProvider
         }
         latest.Sort((a, b) =>
         {
-            var c = SemVersion.Parse(b.Version).CompareTo(SemVersion.Parse(a.Version));
+            var c = b.Semantic!.CompareTo(a.Semantic);
             return c != 0 ? c : ServerIndex(a).CompareTo(ServerIndex(b));
         });
         if (preinstalled.Count == 0)
         {
             preinstalled = _preferred.Where(c => c.Name == name && requirements.All(r => IsSatisfiedBy(r, c)) &&
-                                                 (!_options.Upgrade || latest.All(l => SemVersion.Parse(l.Version) <= SemVersion.Parse(c.Version))))
+                                                 (!_options.Upgrade || latest.All(l => c.Semantic is null || l.Semantic! <= c.Semantic)))
                 .ToList();
         }
         return [.. preinstalled, .. latest];
@@ -209,7 +268,8 @@ public sealed class CollectionProvider : IResolutionProvider
         {
             return false;
         }
-        return requirement.Version.Text == "*" || requirement.Version.IsSatisfiedBy(candidate.Version);
+        return requirement.Version.Text == "*" || candidate.Version == "*" ||
+               (candidate.Semantic is { } v && requirement.Version.IsSatisfiedBy(v));
     }
 
     private bool IsUserRequested(Candidate c) =>

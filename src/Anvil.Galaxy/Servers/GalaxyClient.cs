@@ -40,7 +40,7 @@ public sealed class GalaxyClient : IDisposable
     private const int MaxRedirects = 10;
     private const int Retries = 6;
 
-    private readonly HttpClient _http;
+    private readonly Lazy<HttpClient> _http;
     private readonly bool _ownsHttp;
     private readonly Lazy<Task<(string Root, string V3)>> _discovery;
     private readonly SemaphoreSlim _bearerLock = new(1, 1);
@@ -49,27 +49,26 @@ public sealed class GalaxyClient : IDisposable
     public GalaxyClient(GalaxyServerSettings settings, HttpClient? http = null)
     {
         Settings = settings;
-        if (http is null)
-        {
-            var handler = new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                MaxConnectionsPerServer = 8,
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            };
-            if (!settings.ValidateCerts)
-            {
-                handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-            }
-            _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-            _ownsHttp = true;
-        }
-        else
-        {
-            _http = http;
-        }
+        _ownsHttp = http is null;
+        // Made on first use: an offline command or a fully cached one never pays for the HTTP stack.
+        _http = new Lazy<HttpClient>(() => http ?? Create(settings));
         _discovery = new Lazy<Task<(string, string)>>(() => DiscoverCoreAsync(CancellationToken.None));
+    }
+
+    private static HttpClient Create(GalaxyServerSettings settings)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            MaxConnectionsPerServer = 8,
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        if (!settings.ValidateCerts)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public GalaxyServerSettings Settings { get; }
@@ -351,7 +350,7 @@ public sealed class GalaxyClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
             {
@@ -447,7 +446,7 @@ public sealed class GalaxyClient : IDisposable
                     ["client_id"] = Settings.ClientId ?? "cloud-services",
                     ["refresh_token"] = Settings.Token,
                 });
-                using var response = await _http.PostAsync(Settings.AuthUrl, form, ct);
+                using var response = await _http.Value.PostAsync(Settings.AuthUrl, form, ct);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw await ErrorAsync(response, $"Failed to get an access token from {Settings.AuthUrl}");
@@ -467,9 +466,9 @@ public sealed class GalaxyClient : IDisposable
 
     public void Dispose()
     {
-        if (_ownsHttp)
+        if (_ownsHttp && _http.IsValueCreated)
         {
-            _http.Dispose();
+            _http.Value.Dispose();
         }
         _bearerLock.Dispose();
     }

@@ -83,7 +83,7 @@ internal static class InstallCommand
                                           $"'{string.Join(':', configured)}'. The installed collection will not be picked up in an Ansible run, " +
                                           "unless within a playbook-adjacent collections directory.");
             }
-            var clients = servers.Select(s => new GalaxyClient(s)).ToList();
+            var clients = parse.GetValue(offline) ? [] : servers.Select(s => new GalaxyClient(s)).ToList();
             try
             {
                 using var store = new ArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(c.Servers.IgnoreCerts));
