@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Collections, side by side: ansible-galaxy (Debian's ansible-core 2.14) against anvil collection, on
 #   build    the largest collection of Debian's ansible package (fortinet.fortimanager, 1,152 files, 83 MB)
-#   install  twenty real collections with dependencies between them, from local tarballs (--offline)
+#   install  twenty real collections with dependencies between them, from local tarballs (--offline), with GNU
+#            tar unpacking the same tarballs as the file system's floor
 #   resolve  a synthetic graph of 200 collections x 4 versions whose newest versions conflict, from a Galaxy server
 # and prints the median, min and max wall time of each tool and the ratio of the medians.
 set -euo pipefail
@@ -18,7 +19,7 @@ Options:
   -h, --help      show this help
 
 Environment:
-  ANVIL           anvil command (default: the repo's ./anvil wrapper, built once before timing)
+  ANVIL           anvil command (default: the binary the repo's ./anvil wrapper builds, built once before timing)
   ANSIBLE_GALAXY  ansible-galaxy command (default: ansible-galaxy)
   TMPDIR          where the temp dir goes (default /tmp)
 
@@ -75,8 +76,10 @@ results="$work/results.tsv"
 : >"$results"
 : >"$work/ansible.cfg"   # no servers configured: each command names its own
 
-# Builds the anvil wrapper's binary now, so that no run pays for it.
+# Builds the anvil wrapper's binary now, so that no run pays for it; then times the binary itself, as an installed
+# anvil runs, not the wrapper's check of the source tree for changes (25 ms a run).
 "$ANVIL" collection --help >/dev/null
+[[ $ANVIL != "$root/anvil" || ! -x $root/.build/cli/anvil ]] || ANVIL=$root/.build/cli/anvil
 
 # galaxy_yml DIR [DEPS_JSON]: writes DIR/galaxy.yml from DIR/MANIFEST.json (JSON is YAML), optionally replacing
 # the dependencies.
@@ -115,6 +118,8 @@ rounds_of() {
             [[ ,$tools, != *,anvil,* ]] || "run_${scenario}_anvil" "$r"
             [[ ,$tools, != *,ansible-galaxy,* ]] || "run_${scenario}_ansible" "$r"
         fi
+        # A scenario may also time the file system's floor (plain tar on the same input).
+        ! declare -F "run_${scenario}_floor" >/dev/null || "run_${scenario}_floor" "$r"
     done
 }
 
@@ -185,6 +190,13 @@ if [[ ,$only, == *,install,* ]]; then
     # thousands were deleted is several times slower, which would fall on whichever tool runs next.
     run_install_ansible() { timed "$1" install ansible-galaxy $(agalaxy "i$1") collection install "${tarballs[@]}" -p "$work/install/ansible-$1" --offline; }
     run_install_anvil() { timed "$1" install anvil $(anvil_cold "i$1") collection install "${tarballs[@]}" -p "$work/install/anvil-$1" --offline; }
+    # The floor: GNU tar unpacking the same tarballs one after another (no checksums, no resolution), to show
+    # how much of an install is the file system's own cost of creating the files.
+    run_install_floor() {
+        local d="$work/install/tar-$1"
+        mkdir -p "$d"
+        timed "$1" install tar bash -c 'for f in "${@:2}"; do m="$1/$(basename "$f" .tar.gz)"; mkdir "$m" && tar xzf "$f" -C "$m" || exit 1; done' _ "$d" "${tarballs[@]}"
+    }
     rounds_of install
     ! both || same_installed "$work/install/ansible-1" "$work/install/anvil-1" >&2
 fi
@@ -287,8 +299,8 @@ for s in build install resolve; do
     [[ ,$only, == *,$s,* ]] || continue
     ma=$(awk -F'\t' -v s="$s" '$2 == s && $3 == "ansible-galaxy" {print $4}' "$results" | median)
     mb=$(awk -F'\t' -v s="$s" '$2 == s && $3 == "anvil" {print $4}' "$results" | median)
-    for tool in ansible-galaxy anvil; do
-        [[ ,$tools, == *,$tool,* ]] || continue
+    for tool in ansible-galaxy anvil tar; do
+        [[ ,$tools, == *,$tool,* || ($tool == tar && $s == install) ]] || continue
         vals=$(awk -F'\t' -v s="$s" -v t="$tool" '$2 == s && $3 == t {print $4}' "$results")
         m=$(median <<<"$vals")
         lo=$(sort -g <<<"$vals" | head -1)

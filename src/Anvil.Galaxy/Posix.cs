@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Anvil.Galaxy;
 
@@ -28,6 +29,14 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr RealPathNative(string path, IntPtr resolved);
 
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags, int mode);
+
+    private const int OWrOnly = 0x1;
+    private const int OCreat = 0x40;
+    private const int OExcl = 0x80;
+    private const int OCloExec = 0x80000;
+
     [LibraryImport("libc", EntryPoint = "free")]
     private static partial void Free(IntPtr pointer);
 
@@ -55,6 +64,29 @@ internal static partial class Posix
             0xA000 => PosixFileType.Symlink,
             _ => PosixFileType.Other,
         };
+    }
+
+    /// <summary>
+    /// Creates a new file for writing (it must not exist), mode 0755 or 0644 before the umask. .NET's FileStream
+    /// adds an flock, an fstat and an lseek to every file; an install writes thousands of small files, and those
+    /// calls were a third of its system time.
+    /// </summary>
+    public static SafeFileHandle CreateNew(string path, bool executable)
+    {
+        var fd = OpenNative(path, OWrOnly | OCreat | OExcl | OCloExec, executable ? 0b111_101_101 : 0b110_100_100);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"Cannot create '{path}': {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Writes all of <paramref name="data"/> at the handle's current end (a new file: offset grows from 0).</summary>
+    public static void WriteAll(SafeFileHandle file, ReadOnlySpan<byte> data, ref long offset)
+    {
+        RandomAccess.Write(file, data, offset);
+        offset += data.Length;
     }
 
     /// <summary>The absolute path with every symlink resolved, or null when it does not exist.</summary>

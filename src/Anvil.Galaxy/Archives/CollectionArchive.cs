@@ -359,9 +359,10 @@ public static class CollectionArchive
                 }
                 try
                 {
-                    using (var output = new FileStream(path, CreateOptions(executable)))
+                    using (var output = Posix.CreateNew(path, executable))
                     {
-                        output.Write(data);
+                        long offset = 0;
+                        Posix.WriteAll(output, data, ref offset);
                     }
                     FixMode(path, directory: false, executable);
                     CheckSum(name, Convert.ToHexStringLower(SHA256.HashData(data)), expected);
@@ -515,16 +516,17 @@ public static class CollectionArchive
         private static string WriteMember(TarEntry entry, string path, bool executable)
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var output = new FileStream(path, CreateOptions(executable)))
+            using (var output = Posix.CreateNew(path, executable))
             {
                 if (entry.DataStream is { } data)
                 {
                     var buffer = new byte[1 << 16];
+                    long offset = 0;
                     int n;
                     while ((n = data.Read(buffer)) > 0)
                     {
                         sha.AppendData(buffer, 0, n);
-                        output.Write(buffer, 0, n);
+                        Posix.WriteAll(output, buffer.AsSpan(0, n), ref offset);
                     }
                 }
             }
@@ -634,15 +636,6 @@ public static class CollectionArchive
         File.WriteAllBytes(path, bytes);
         SetMode(path, directory: false, executable: false);
     }
-
-    private static FileStreamOptions CreateOptions(bool executable) => new()
-    {
-        Mode = FileMode.CreateNew,
-        Access = FileAccess.Write,
-        Share = FileShare.None,
-        BufferSize = 0,
-        UnixCreateMode = Mode(directory: false, executable),
-    };
 
     private static UnixFileMode Mode(bool directory, bool executable)
     {
