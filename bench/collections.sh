@@ -60,8 +60,7 @@ source "$root/bench/lib.sh"
 ANVIL=${ANVIL:-$root/anvil}
 ANSIBLE_GALAXY=${ANSIBLE_GALAXY:-ansible-galaxy}
 PY=/usr/bin/python3
-debian=/usr/lib/python3/dist-packages/ansible_collections
-[[ -d $debian ]] || die "$debian is missing: install Debian's ansible package (apt-get install ansible)"
+[[ -d $debian_collections ]] || die "$debian_collections is missing: install Debian's ansible package (apt-get install ansible)"
 command -v "$ANSIBLE_GALAXY" >/dev/null || die "ansible-galaxy not found (apt-get install ansible-core)"
 [[ -x /usr/bin/time ]] || die "GNU time is needed (apt-get install time)"
 
@@ -80,19 +79,6 @@ results="$work/results.tsv"
 # anvil runs, not the wrapper's check of the source tree for changes (25 ms a run).
 "$ANVIL" collection --help >/dev/null
 [[ $ANVIL != "$root/anvil" || ! -x $root/.build/cli/anvil ]] || ANVIL=$root/.build/cli/anvil
-
-# galaxy_yml DIR [DEPS_JSON]: writes DIR/galaxy.yml from DIR/MANIFEST.json (JSON is YAML), optionally replacing
-# the dependencies.
-galaxy_yml() {
-    "$PY" - "$1" "${2:-}" <<'EOF'
-import json, sys, os
-d, deps = sys.argv[1], sys.argv[2]
-ci = json.load(open(os.path.join(d, 'MANIFEST.json')))['collection_info']
-if deps:
-    ci['dependencies'] = json.loads(deps)
-open(os.path.join(d, 'galaxy.yml'), 'w').write(json.dumps(ci))
-EOF
-}
 
 # timed ROUND SCENARIO TOOL COMMAND...: runs once, appends "round scenario tool seconds rc" to the results.
 timed() {
@@ -154,7 +140,7 @@ if [[ ,$only, == *,build,* ]]; then
     echo "build: preparing fortinet.fortimanager" >&2
     src="$work/build/src"
     mkdir -p "$work/build"
-    cp -al "$debian/fortinet/fortimanager" "$src"
+    cp -al "$debian_collections/fortinet/fortimanager" "$src"
     galaxy_yml "$src"
     run_build_ansible() { timed "$1" build ansible-galaxy $(agalaxy "b$1") collection build "$src" --output-path "$work/build/ansible" --force; }
     run_build_anvil() { timed "$1" build anvil $(anvil_cold "b$1") collection build "$src" --output-path "$work/build/anvil" --force; }
@@ -167,24 +153,9 @@ fi
 # --- install: twenty collections with dependencies, from tarballs -------------------------------------------------
 if [[ ,$only, == *,install,* ]]; then
     echo "install: preparing 20 collections" >&2
-    names=(ansible.posix ansible.utils ansible.netcommon ansible.windows community.general community.crypto community.docker
-        community.mysql community.postgresql kubernetes.core containers.podman community.rabbitmq community.libvirt
-        community.hashi_vault community.grafana community.sops community.dns community.zabbix community.windows amazon.aws)
-    mkdir -p "$work/install/src" "$work/install/tarballs"
-    dirs=()
-    for i in "${!names[@]}"; do
-        n=${names[$i]}
-        d="$work/install/src/$n"
-        cp -al "$debian/${n%%.*}/${n#*.}" "$d"
-        # Each depends on the next one or two in the list (as they are: e.g. community.windows on ansible.windows).
-        deps="{}"
-        if ((i + 1 < ${#names[@]})); then deps="{\"${names[$((i + 1))]}\": \">=1.0.0\""; fi
-        if ((i + 2 < ${#names[@]})); then deps="$deps, \"${names[$((i + 2))]}\": \"*\""; fi
-        [[ $deps == "{}" ]] || deps="$deps}"
-        galaxy_yml "$d" "$deps"
-        dirs+=("$d")
-    done
-    "$ANVIL" collection build "${dirs[@]}" --output-path "$work/install/tarballs" >/dev/null
+    mkdir -p "$work/install/tarballs"
+    chain_sources "$work/install/src"
+    "$ANVIL" collection build "${chain_dirs[@]}" --output-path "$work/install/tarballs" >/dev/null
     tarballs=("$work"/install/tarballs/*.tar.gz)
     # A new target each run, removed only at the end: on this container's ext4, creating files right after
     # thousands were deleted is several times slower, which would fall on whichever tool runs next.

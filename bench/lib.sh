@@ -69,3 +69,50 @@ wait_http() {
     tail -n 30 "$2" >&2 || true
     die "no server answered at $1 within 120 s"
 }
+
+# --- collections (bench/collections.sh, bench/registry.sh) -------------------------------------------------------
+
+# Debian's ansible package: the real collections the collection benchmarks build and install.
+debian_collections=/usr/lib/python3/dist-packages/ansible_collections
+
+# Twenty of them, in an order where each depends on the next one or two (as some really do: community.windows on
+# ansible.windows), so that installing the first pulls in all twenty.
+chain_names=(ansible.posix ansible.utils ansible.netcommon ansible.windows community.general community.crypto
+    community.docker community.mysql community.postgresql kubernetes.core containers.podman community.rabbitmq
+    community.libvirt community.hashi_vault community.grafana community.sops community.dns community.zabbix
+    community.windows amazon.aws)
+
+# galaxy_yml DIR [DEPS_JSON]: writes DIR/galaxy.yml from DIR/MANIFEST.json (JSON is YAML), optionally replacing
+# the dependencies (and the version, with a third argument).
+galaxy_yml() {
+    $PY - "$1" "${2:-}" "${3:-}" <<'PYEOF'
+import json, sys, os
+d, deps, version = sys.argv[1], sys.argv[2], sys.argv[3]
+ci = json.load(open(os.path.join(d, 'MANIFEST.json')))['collection_info']
+if deps:
+    ci['dependencies'] = json.loads(deps)
+if version:
+    ci['version'] = version
+open(os.path.join(d, 'galaxy.yml'), 'w').write(json.dumps(ci))
+PYEOF
+}
+
+# chain_sources DIR: hard-links the twenty collections of chain_names into DIR/NS.NAME with galaxy.yml files that
+# make the dependency chain; sets the array chain_dirs.
+chain_sources() {
+    local i n d deps
+    [[ -d $debian_collections ]] || die "$debian_collections is missing: install Debian's ansible package (apt-get install ansible)"
+    mkdir -p "$1"
+    chain_dirs=()
+    for i in "${!chain_names[@]}"; do
+        n=${chain_names[$i]}
+        d="$1/$n"
+        cp -al "$debian_collections/${n%%.*}/${n#*.}" "$d"
+        deps="{}"
+        if ((i + 1 < ${#chain_names[@]})); then deps="{\"${chain_names[$((i + 1))]}\": \">=1.0.0\""; fi
+        if ((i + 2 < ${#chain_names[@]})); then deps="$deps, \"${chain_names[$((i + 2))]}\": \"*\""; fi
+        [[ $deps == "{}" ]] || deps="$deps}"
+        galaxy_yml "$d" "$deps"
+        chain_dirs+=("$d")
+    done
+}
