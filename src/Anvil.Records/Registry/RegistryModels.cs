@@ -29,7 +29,8 @@ public sealed record VersionSummary(
     string Sha256,
     long Size,
     string? Uploader,
-    DateTimeOffset Created);
+    DateTimeOffset Created,
+    string? RequiresAnsible = null);
 
 /// <summary>One version with everything the API and the UI show.</summary>
 public sealed record CollectionVersion

@@ -164,6 +164,15 @@ public sealed partial class RegistryStore
             new { nsId, id = u.Id }, cancellationToken: ct)).ConfigureAwait(false) is not null;
     }
 
+    /// <summary>Whether <paramref name="user"/> exists and is an administrator.</summary>
+    public async Task<bool> IsAdminAsync(string user, CancellationToken ct = default)
+    {
+        await using var c = await _db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var u = await c.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            "SELECT id AS Id, is_admin AS Admin FROM users WHERE name = @user", new { user }, cancellationToken: ct)).ConfigureAwait(false);
+        return u is not null && Convert.ToBoolean(u.Admin, CultureInfo.InvariantCulture);
+    }
+
     // ---------------------------------------------------------------- collections and versions
 
     /// <summary>Collections (with at least one version), by namespace and name; <paramref name="ns"/> limits to one
@@ -218,7 +227,8 @@ public sealed partial class RegistryStore
         (offset, limit) = Clamp(offset, limit);
         await using var c = await _db.OpenConnectionAsync(ct).ConfigureAwait(false);
         var rows = (await c.QueryAsync<VersionListRow>(new CommandDefinition(
-            "SELECT v.version AS Version, v.prerelease AS Prerelease, v.sha256 AS Sha256, v.size AS Size, v.uploader AS Uploader, v.created AS Created " +
+            "SELECT v.version AS Version, v.prerelease AS Prerelease, v.sha256 AS Sha256, v.size AS Size, v.uploader AS Uploader, v.created AS Created, " +
+            "v.requires_ansible AS RequiresAnsible " +
             "FROM registry_versions v JOIN registry_collections c ON c.id = v.collection_id JOIN registry_namespaces n ON n.id = c.namespace_id " +
             "WHERE n.name = @ns AND c.name = @name", new { ns, name }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
         if (rows.Count == 0)
@@ -229,7 +239,7 @@ public sealed partial class RegistryStore
         var ordered = rows.OrderByDescending(r => SemVersion.TryParse(r.Version, out var v) ? v : null, SemVerComparer.Instance)
             .ThenByDescending(r => r.Created)
             .Skip(offset).Take(limit)
-            .Select(r => new VersionSummary(r.Version, r.Prerelease != 0, r.Sha256, r.Size, r.Uploader, Clock.FromMicros(r.Created)))
+            .Select(r => new VersionSummary(r.Version, r.Prerelease != 0, r.Sha256, r.Size, r.Uploader, Clock.FromMicros(r.Created), r.RequiresAnsible))
             .ToList();
         return new Page<VersionSummary>(ordered, rows.Count, offset, limit);
     }
@@ -386,6 +396,40 @@ public sealed partial class RegistryStore
             "UPDATE registry_imports SET state = @state, messages = @json, error_code = @errorCode, error_description = @errorDescription, " +
             "updated = @now, started = COALESCE(started, @started), finished = COALESCE(@finished, finished) WHERE id = @id",
             new { id, state, json, errorCode, errorDescription, now, started, finished }, tx, cancellationToken: ct)), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks imports still waiting or running as failed (a server that stopped in the middle of them will
+    /// not finish them), and empties the staging folder; returns how many imports were marked.</summary>
+    public async Task<int> FailUnfinishedImportsAsync(CancellationToken ct = default)
+    {
+        var now = Clock.NowMicros();
+        var messages = MessagesJson([new ImportMessage(ImportMessage.Error, "The server stopped before this import finished; publish again.", Clock.FromMicros(now))]);
+        var marked = await _db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            "UPDATE registry_imports SET state = @failed, finished = @now, updated = @now, error_code = 'ImporterError', " +
+            "error_description = 'the server stopped before this import finished', messages = @messages WHERE state IN (@waiting, @running)",
+            new { failed = ImportState.Failed, now, messages, waiting = ImportState.Waiting, running = ImportState.Running }, tx,
+            cancellationToken: ct)), ct).ConfigureAwait(false);
+        if (Directory.Exists(StagingPath))
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(StagingPath))
+            {
+                try
+                {
+                    if (Directory.Exists(entry))
+                    {
+                        Directory.Delete(entry, recursive: true);
+                    }
+                    else
+                    {
+                        File.Delete(entry);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        return marked;
     }
 
     /// <summary>One import, or null.</summary>
@@ -559,6 +603,8 @@ public sealed partial class RegistryStore
         public string? Uploader { get; set; }
 
         public long Created { get; set; }
+
+        public string? RequiresAnsible { get; set; }
     }
 
     private sealed class VersionRow
