@@ -118,7 +118,8 @@ public static class AnvilServer
             return new RecordsApi(sp.GetRequiredService<RecordsDatabase>(),
                 new RecordsApiOptions
                 {
-                    PageSize = o.PageSize, MaxPageSize = o.MaxPageSize,
+                    PageSize = o.PageSize,
+                    MaxPageSize = o.MaxPageSize,
                     ResponseCacheBytes = o.ResponseCacheMegabytes * 1024L * 1024,
                 });
         });

@@ -131,7 +131,12 @@ public static class CollectionImporter
             }
             return new ImportResult
             {
-                Log = log, ErrorCode = ImporterError, ErrorDescription = description, ArtifactPath = path, Sha256 = sha256, Size = size,
+                Log = log,
+                ErrorCode = ImporterError,
+                ErrorDescription = description,
+                ArtifactPath = path,
+                Sha256 = sha256,
+                Size = size,
             };
         }
 
@@ -203,8 +208,15 @@ public static class CollectionImporter
             Info($"Imported {info.Namespace}.{info.Name} {info.Version}");
             return new ImportResult
             {
-                Log = log, ArtifactPath = path, Sha256 = sha256, Size = size, Info = info, ManifestBytes = manifests.ManifestBytes,
-                Readme = readme, RequiresAnsible = requiresAnsible, Contents = contents,
+                Log = log,
+                ArtifactPath = path,
+                Sha256 = sha256,
+                Size = size,
+                Info = info,
+                ManifestBytes = manifests.ManifestBytes,
+                Readme = readme,
+                RequiresAnsible = requiresAnsible,
+                Contents = contents,
             };
         }
         finally

@@ -313,9 +313,20 @@ public sealed partial class RegistryStore
                     "@Sha256, @Size, @MetadataJson, @ContentsJson, @RequiresAnsible, @Readme, @Uploader, @ImportId)",
                     new
                     {
-                        now, collectionId, version.Version, prerelease = semver.IsPrerelease ? 1L : 0L, filename = version.Filename,
-                        relative, version.Sha256, version.Size, version.MetadataJson, version.ContentsJson, version.RequiresAnsible,
-                        version.Readme, version.Uploader, version.ImportId,
+                        now,
+                        collectionId,
+                        version.Version,
+                        prerelease = semver.IsPrerelease ? 1L : 0L,
+                        filename = version.Filename,
+                        relative,
+                        version.Sha256,
+                        version.Size,
+                        version.MetadataJson,
+                        version.ContentsJson,
+                        version.RequiresAnsible,
+                        version.Readme,
+                        version.Uploader,
+                        version.ImportId,
                     }, tx, cancellationToken: ct)).ConfigureAwait(false);
                 existing.Add(version.Version);
                 var latest = Latest(existing);
@@ -378,8 +389,15 @@ public sealed partial class RegistryStore
             new { id, now, state = ImportState.Waiting, user, filename, ns, name, version }, tx, cancellationToken: ct)), ct).ConfigureAwait(false);
         return new ImportRecord
         {
-            Id = id, State = ImportState.Waiting, User = user, Filename = filename, Namespace = ns, Name = name, Version = version,
-            Created = Clock.FromMicros(now), Updated = Clock.FromMicros(now),
+            Id = id,
+            State = ImportState.Waiting,
+            User = user,
+            Filename = filename,
+            Namespace = ns,
+            Name = name,
+            Version = version,
+            Created = Clock.FromMicros(now),
+            Updated = Clock.FromMicros(now),
         };
     }
 
@@ -641,9 +659,20 @@ public sealed partial class RegistryStore
 
         public CollectionVersion ToVersion() => new()
         {
-            Namespace = Namespace, Name = Name, Version = Version, IsPrerelease = Prerelease != 0, Filename = Filename,
-            RelativePath = Path, Sha256 = Sha256, Size = Size, MetadataJson = Metadata, ContentsJson = Contents,
-            RequiresAnsible = RequiresAnsible, Readme = Readme, Uploader = Uploader, ImportId = ImportId,
+            Namespace = Namespace,
+            Name = Name,
+            Version = Version,
+            IsPrerelease = Prerelease != 0,
+            Filename = Filename,
+            RelativePath = Path,
+            Sha256 = Sha256,
+            Size = Size,
+            MetadataJson = Metadata,
+            ContentsJson = Contents,
+            RequiresAnsible = RequiresAnsible,
+            Readme = Readme,
+            Uploader = Uploader,
+            ImportId = ImportId,
             Created = Clock.FromMicros(Created),
         };
     }
@@ -680,10 +709,20 @@ public sealed partial class RegistryStore
 
         public ImportRecord ToRecord() => new()
         {
-            Id = Id, State = State, User = UserName, Filename = Filename, Namespace = Namespace, Name = Name, Version = Version,
-            Created = Clock.FromMicros(Created), Updated = Clock.FromMicros(Updated),
-            Started = Started is { } s ? Clock.FromMicros(s) : null, Finished = Finished is { } f ? Clock.FromMicros(f) : null,
-            ErrorCode = ErrorCode, ErrorDescription = ErrorDescription, Messages = ParseMessages(Messages),
+            Id = Id,
+            State = State,
+            User = UserName,
+            Filename = Filename,
+            Namespace = Namespace,
+            Name = Name,
+            Version = Version,
+            Created = Clock.FromMicros(Created),
+            Updated = Clock.FromMicros(Updated),
+            Started = Started is { } s ? Clock.FromMicros(s) : null,
+            Finished = Finished is { } f ? Clock.FromMicros(f) : null,
+            ErrorCode = ErrorCode,
+            ErrorDescription = ErrorDescription,
+            Messages = ParseMessages(Messages),
         };
     }
 }
