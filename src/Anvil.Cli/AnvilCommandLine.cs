@@ -25,6 +25,8 @@ public static class AnvilCommandLine
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(GalaxyCommand.Create());
         root.Subcommands.Add(RecordsCommand.Create());
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(CollectionCommand.Create());

@@ -1,7 +1,9 @@
 using Anvil.Records.Api;
 using Anvil.Records.Storage;
 using Anvil.Records.Users;
+using Anvil.Records.Registry;
 using Anvil.Server.Auth;
+using Anvil.Server.Galaxy;
 using Anvil.Server.Hosting;
 using Anvil.Server.Ui;
 using Microsoft.AspNetCore.Builder;
@@ -40,7 +42,7 @@ public sealed record ServerOptions
 
 /// <summary>
 /// The Anvil server as a library: the records API (ARA-compatible) with its health checks, OpenAPI document, HTTP
-/// Basic authentication and request log, and the web UI. The CLI (<c>anvil server</c>) hosts it; there is no Program of its own.
+/// Basic and token authentication and request log, the web UI, and the collection registry (Galaxy v3 API). The CLI (<c>anvil server</c>) hosts it; there is no Program of its own.
 /// </summary>
 public static class AnvilServer
 {
@@ -116,12 +118,15 @@ public static class AnvilServer
             return new RecordsApi(sp.GetRequiredService<RecordsDatabase>(),
                 new RecordsApiOptions
                 {
-                    PageSize = o.PageSize, MaxPageSize = o.MaxPageSize,
+                    PageSize = o.PageSize,
+                    MaxPageSize = o.MaxPageSize,
                     ResponseCacheBytes = o.ResponseCacheMegabytes * 1024L * 1024,
                 });
         });
         services.AddSingleton<IRecordsTransport>(sp => sp.GetRequiredService<RecordsApi>());
         services.AddSingleton(sp => new UserStore(sp.GetRequiredService<RecordsDatabase>()));
+        services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<RecordsDatabase>()));
+        services.AddAnvilRegistry(configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BasicAuthenticator>();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer(RecordsOpenApi.TransformAsync));
@@ -139,9 +144,30 @@ public static class AnvilServer
         app.UseMiddleware<LoginMiddleware>();
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapGalaxy();
         app.MapRecordsApi();
         app.MapAnvilUi();
         return app;
+    }
+
+    /// <summary>The collection registry: its options (section <c>Galaxy</c>), store and import queue.</summary>
+    private static IServiceCollection AddAnvilRegistry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GalaxyOptions>()
+            .Bind(configuration.GetSection(GalaxyOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GalaxyOptions>, GalaxyOptionsValidator>();
+        services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<RecordsDatabase>(),
+            sp.GetRequiredService<IOptions<GalaxyOptions>>().Value.ArtifactsPath));
+        services.AddSingleton<ImportQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImportQueue>());
+        return services;
+    }
+
+    private sealed class GalaxyOptionsValidator : IValidateOptions<GalaxyOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GalaxyOptions options) =>
+            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 
     /// <summary>Names the setting that is wrong instead of a generic "validation failed".</summary>

@@ -102,7 +102,7 @@ public class AuthTests
     }
 
     [Fact]
-    public async Task MalformedBasicHeaders_AreRefusedWithDrfsMessages_OtherSchemesAreAnonymous()
+    public async Task MalformedBasicHeaders_AreRefusedWithDrfsMessages_UnknownTokensRefused_OtherSchemesAreAnonymous()
     {
         await using var server = await RunningServer.StartAsync(write: true, users: (User, Password));
         async Task<HttpResponseMessage> Post(string authorization)
@@ -116,9 +116,11 @@ public class AuthTests
         await AssertRefused(await Post("Basic %%%not-base64"), "Invalid basic header. Credentials not correctly base64 encoded.");
         await AssertRefused(await Post("Basic " + Convert.ToBase64String("no-colon"u8.ToArray())),
             "Invalid basic header. Credentials not correctly base64 encoded.");
-        // Lower-case scheme works as in RFC 7617; a token scheme is not Basic, so the request is anonymous.
+        // Lower-case scheme works as in RFC 7617. Token is the registry's API token scheme (DRF's TokenAuthentication
+        // wording for an unknown one); other schemes are not Anvil's, so the request is anonymous.
         await AssertLetThrough(await Post("basic " + Right.Parameter));
-        await AssertRefused(await Post("Token 0123456789abcdef"), NotProvided);
+        await AssertRefused(await Post("Token 0123456789abcdef"), "Invalid token.");
+        await AssertRefused(await Post("Bearer 0123456789abcdef"), NotProvided);
     }
 
     [Fact]

@@ -5,12 +5,12 @@ using Anvil.Cli.Commands.Collection;
 namespace Anvil.Cli.Commands;
 
 /// <summary>
-/// <c>anvil collection …</c>: ansible-galaxy's collection commands (init, build, install, download, list, verify),
+/// <c>anvil collection …</c>: ansible-galaxy's collection commands (init, build, install, download, list, verify, publish),
 /// compatible with ansible-galaxy 2.14 and any Galaxy v3 server, built on Anvil.Galaxy.
 /// </summary>
 internal static class CollectionCommand
 {
-    public static Command Create() => new("collection", "Create, build, install, download, list and verify Ansible collections (ansible-galaxy compatible).")
+    public static Command Create() => new("collection", "Create, build, install, download, list, verify and publish Ansible collections (ansible-galaxy compatible).")
     {
         InitBuildCommands.Init(),
         InitBuildCommands.Build(),
@@ -18,5 +18,6 @@ internal static class CollectionCommand
         InstallCommand.Download(),
         ListVerifyCommands.List(),
         ListVerifyCommands.Verify(),
+        PublishCommand.Publish(),
     };
 }

@@ -19,6 +19,19 @@ public sealed record CollectionVersionInfo(
     string? Href,
     IReadOnlyList<ServerSignature> Signatures);
 
+/// <summary>One line of an import's log.</summary>
+public sealed record ImportLogLine(string Level, string Message);
+
+/// <summary>An import as a server reports it: finished once <see cref="FinishedAt"/> is set, failed when
+/// <see cref="State"/> is <c>failed</c> (ansible-galaxy's rule).</summary>
+public sealed record ImportStatus(string Url, string State, string? FinishedAt, IReadOnlyList<ImportLogLine> Messages, string? ErrorCode,
+    string? ErrorDescription)
+{
+    public bool Finished => !string.IsNullOrEmpty(FinishedAt);
+
+    public bool Failed => State == "failed";
+}
+
 /// <summary>A server answered with an error status (<see cref="StatusCode"/>) or not at all (null).</summary>
 public sealed class GalaxyApiException(string message, HttpStatusCode? statusCode = null, Exception? inner = null)
     : GalaxyException(message, inner ?? new InvalidOperationException(message))
@@ -312,6 +325,97 @@ public sealed class GalaxyClient : IDisposable
         }, url, ct);
     }
 
+    /// <summary>Uploads an artifact (<c>POST {root}v3/artifacts/collections/</c>, multipart with the file and its
+    /// sha256, as ansible-galaxy) and returns the import task's URL. Needs credentials; never retried or redirected
+    /// (an upload must not happen twice).</summary>
+    public async Task<string> PublishAsync(string tarball, CancellationToken ct = default)
+    {
+        var (root, v3) = await _discovery.Value.WaitAsync(ct);
+        var auth = await AuthorizationAsync(ct)
+                   ?? throw new GalaxyException($"No access token or username set for {Settings.Name} ({Settings.Url}): publishing needs one (--token, or token/username in ansible.cfg)");
+        var url = Join(root, v3, "artifacts", "collections", "/");
+        var sha = Building.CollectionBuilder.Sha256File(tarball);
+        using var content = new MultipartFormDataContent();
+        await using var file = new FileStream(tarball, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var part = new StreamContent(file, 1 << 16);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Add(part, "file", Path.GetFileName(tarball));
+        content.Add(new StringContent(sha), "sha256");
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("anvil", "1.0"));
+        request.Headers.TryAddWithoutValidation("Authorization", auth);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // An upload takes longer than an API answer: at least five minutes.
+        timeout.CancelAfter(Settings.Timeout > TimeSpan.FromMinutes(5) ? Settings.Timeout : TimeSpan.FromMinutes(5));
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new GalaxyApiException($"Timed out publishing {Path.GetFileName(tarball)} to {Settings.Name} ({url})");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new GalaxyApiException($"Error when publishing collection to {Settings.Name} ({root}): {e.Message}", null, e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, $"Error when publishing collection to {Settings.Name} ({root})");
+            }
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
+            var task = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("task", out var t) &&
+                       t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (string.IsNullOrEmpty(task) || ImportId(task) is null)
+            {
+                throw new GalaxyApiException($"Publishing the collection did not return valid task info. Cannot wait for task status. Returned task info: '{task}'");
+            }
+            return new Uri(new Uri(url), task).ToString();
+        }
+    }
+
+    /// <summary>The import id in a task URL: its last non-empty path segment (what ansible-galaxy 2.14 uses).</summary>
+    public static string? ImportId(string task)
+    {
+        var path = Uri.TryCreate(task, UriKind.Absolute, out var abs) ? abs.AbsolutePath : task.Split('?')[0];
+        return path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+    }
+
+    /// <summary>An import's state, read at <c>{root}v3/imports/collections/{id}/</c>; null while the server does not
+    /// know it yet (404).</summary>
+    public async Task<ImportStatus?> GetImportAsync(string task, CancellationToken ct = default)
+    {
+        var (root, v3) = await _discovery.Value.WaitAsync(ct);
+        var id = ImportId(task) ?? throw new GalaxyApiException($"'{task}' is not an import task URL");
+        var url = Join(root, v3, "imports", "collections", id, "/");
+        JsonDocument doc;
+        try
+        {
+            doc = await GetJsonAsync(url, $"Error when getting import task results at {url}", ct);
+        }
+        catch (GalaxyApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        using (doc)
+        {
+            var e = doc.RootElement;
+            string? Str(JsonElement o, string k) => o.ValueKind == JsonValueKind.Object && o.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var messages = new List<ImportLogLine>();
+            if (e.TryGetProperty("messages", out var ms) && ms.ValueKind == JsonValueKind.Array)
+            {
+                messages.AddRange(ms.EnumerateArray().Select(m => new ImportLogLine(Str(m, "level") ?? "INFO", Str(m, "message") ?? "")));
+            }
+            var error = e.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.Object ? err : default;
+            return new ImportStatus(url, Str(e, "state") ?? "waiting", Str(e, "finished_at"), messages,
+                error.ValueKind == JsonValueKind.Object ? Str(error, "code") ?? "UNKNOWN" : null,
+                error.ValueKind == JsonValueKind.Object ? Str(error, "description") ?? $"Unknown error, see {url} for more details" : null);
+        }
+    }
+
     private async Task<JsonDocument> GetJsonAsync(string url, string context, CancellationToken ct)
     {
         var auth = await AuthorizationAsync(ct);
@@ -394,6 +498,10 @@ public sealed class GalaxyClient : IDisposable
             else if (doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
             {
                 detail = m.GetString()!;
+            }
+            else if (doc.RootElement.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String)
+            {
+                detail = d.GetString()!; // Django REST framework's shape (e.g. a refused token)
             }
         }
         catch (JsonException)

@@ -9,13 +9,13 @@ namespace Anvil.Server.Auth;
 /// <summary>What an <c>Authorization</c> header amounted to.</summary>
 internal enum AuthOutcome
 {
-    /// <summary>No credentials (no header, or a scheme other than Basic).</summary>
+    /// <summary>No credentials (no header, or a scheme other than Basic and Token).</summary>
     Anonymous,
 
-    /// <summary>Valid Basic credentials.</summary>
+    /// <summary>Valid Basic credentials or API token.</summary>
     Authenticated,
 
-    /// <summary>Basic credentials that are malformed or wrong: the request gets 401 whatever it asks for, as
+    /// <summary>Credentials that are malformed or wrong (or a revoked token): the request gets 401 whatever it asks for, as
     /// Django REST framework does.</summary>
     Failed,
 }
@@ -23,13 +23,14 @@ internal enum AuthOutcome
 internal readonly record struct AuthResult(AuthOutcome Outcome, string? User = null, string? Error = null);
 
 /// <summary>
-/// HTTP Basic authentication against the <see cref="UserStore"/>. A PBKDF2 check costs about a tenth of a second,
+/// HTTP Basic authentication against the <see cref="UserStore"/>, and <c>Authorization: Token …</c> against the
+/// registry's API tokens (<see cref="TokenStore"/>). A PBKDF2 check costs about a tenth of a second,
 /// and ARA's callback sends several requests per task (ARA hashes on every one: issue #283 doubled playbook times),
 /// so verified credentials are remembered for a short while, keyed by an HMAC of <c>user:password</c> under a
 /// per-process random key (the cache never holds a password or a plain hash of one). Any add or remove in the
 /// store empties it.
 /// </summary>
-internal sealed class BasicAuthenticator(UserStore users, IOptions<RecordsServerOptions> options, TimeProvider time)
+internal sealed class BasicAuthenticator(UserStore users, TokenStore tokens, IOptions<RecordsServerOptions> options, TimeProvider time)
 {
     private const int MaxEntries = 10_000;
 
@@ -49,9 +50,21 @@ internal sealed class BasicAuthenticator(UserStore users, IOptions<RecordsServer
             return new(AuthOutcome.Anonymous);
         }
         var parts = authorization.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (parts[0].Equals("Token", StringComparison.OrdinalIgnoreCase))
+        {
+            // ansible-galaxy's "token" setting: an API token of the registry (one indexed lookup of its SHA-256).
+            if (parts.Length != 2)
+            {
+                return new(AuthOutcome.Failed, Error: "Invalid token header. A token must be one word without spaces.");
+            }
+            var owner = await tokens.AuthenticateAsync(parts[1], CancellationToken.None).ConfigureAwait(false);
+            return owner is null
+                ? new(AuthOutcome.Failed, Error: "Invalid token.")
+                : new(AuthOutcome.Authenticated, owner.User);
+        }
         if (!parts[0].Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
-            // Other schemes (Token, Bearer) are left to other authenticators; there are none yet.
+            // Other schemes (Bearer) are not Anvil's: the request stays anonymous.
             return new(AuthOutcome.Anonymous);
         }
         if (parts.Length == 1)

@@ -54,7 +54,52 @@ internal static class ApiEndpoints
             $"{request.Scheme}://{request.Host}{request.PathBase}",
             context.Items.TryGetValue(LoginMiddleware.UserItem, out var user) ? user as string : null);
         var response = await services.GetRequiredService<IRecordsTransport>().SendAsync(apiRequest, context.RequestAborted);
+        if (apiRequest.Path is "/api" or "/api/" && apiRequest.Method is "GET" or "HEAD")
+        {
+            response = WithGalaxyDiscovery(response);
+        }
         await WriteAsync(context, response);
+    }
+
+    /// <summary>The API index is also the collection registry's discovery document (ansible-galaxy pointed at
+    /// <c>http://host/</c> or <c>http://host/api/</c> looks for <c>available_versions</c> there): ARA's keys stay,
+    /// Galaxy's are added.</summary>
+    private static ApiResponse WithGalaxyDiscovery(ApiResponse response)
+    {
+        if (response.Status != StatusCodes.Status200OK)
+        {
+            return response;
+        }
+        System.Text.Json.JsonDocument doc;
+        try
+        {
+            doc = System.Text.Json.JsonDocument.Parse(response.Body);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return response;
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object || doc.RootElement.TryGetProperty("available_versions", out _))
+            {
+                return response;
+            }
+            var body = Galaxy.GalaxyJson.Write(w =>
+            {
+                w.WriteStartObject();
+                foreach (var p in doc.RootElement.EnumerateObject())
+                {
+                    p.WriteTo(w);
+                }
+                w.WriteStartObject("available_versions");
+                w.WriteString("v3", "v3/");
+                w.WriteEndObject();
+                w.WriteString("current_version", "v3");
+                w.WriteEndObject();
+            });
+            return response with { Body = body };
+        }
     }
 
     private static Task WriteAsync(HttpContext context, ApiResponse response)

@@ -1,0 +1,142 @@
+using System.Text.RegularExpressions;
+using Anvil.Galaxy.Metadata;
+using Anvil.Galaxy.Versioning;
+
+namespace Anvil.Galaxy.Importing;
+
+/// <summary>
+/// The rules a Galaxy server applies to a collection's metadata on import (galaxy-importer's), on MANIFEST.json's
+/// <c>collection_info</c>: the same rules <c>anvil collection build</c> applies to galaxy.yml (names, semantic version,
+/// SPDX licenses, tags, dependency ranges, required readme, authors and repository), plus the role-name rule.
+/// </summary>
+public static partial class CollectionRules
+{
+    /// <summary>Every problem with <paramref name="info"/>; <paramref name="source"/> names the file in each (e.g.
+    /// <c>MANIFEST.json</c>) and <paramref name="hasFile"/> tells whether a path exists in the collection.</summary>
+    public static List<MetadataProblem> Check(CollectionInfo info, string source, Func<string, bool> hasFile)
+    {
+        var problems = new List<MetadataProblem>();
+        void Problem(string field, string message) => problems.Add(new MetadataProblem(source, "collection_info." + field, message));
+
+        foreach (var (field, value) in new[] { ("namespace", info.Namespace), ("name", info.Name) })
+        {
+            if (CollectionName.GalaxyRuleViolation(value) is { } why)
+            {
+                Problem(field, $"'{value}' {why}");
+            }
+        }
+        if (!SemVersion.TryParse(info.Version, out _))
+        {
+            Problem("version", $"'{info.Version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0)");
+        }
+        else if (info.Version.Length > 128)
+        {
+            Problem("version", "is longer than 128 characters");
+        }
+        if (string.IsNullOrEmpty(info.Readme))
+        {
+            Problem("readme", "missing (required)");
+        }
+        else if (!hasFile(info.Readme))
+        {
+            Problem("readme", $"'{info.Readme}' does not exist in the collection");
+        }
+        if (info.Authors.Count == 0)
+        {
+            Problem("authors", "must name at least one author");
+        }
+        for (var i = 0; i < info.Authors.Count; i++)
+        {
+            if (info.Authors[i].Length > 64)
+            {
+                Problem($"authors[{i}]", "is longer than 64 characters");
+            }
+        }
+        for (var i = 0; i < info.License.Count; i++)
+        {
+            var id = info.License[i];
+            if (SpdxLicenses.Deprecated.Contains(id))
+            {
+                Problem($"license[{i}]", $"'{id}' is a deprecated SPDX identifier (e.g. GPL-3.0 is now GPL-3.0-only or GPL-3.0-or-later)");
+            }
+            else if (!SpdxLicenses.Current.Contains(id))
+            {
+                Problem($"license[{i}]", $"'{id}' is not an SPDX license identifier");
+            }
+        }
+        var hasLicenseFile = !string.IsNullOrEmpty(info.LicenseFile);
+        if (info.License.Count > 0 && hasLicenseFile)
+        {
+            Problem("license_file", "'license' and 'license_file' are mutually exclusive");
+        }
+        else if (info.License.Count == 0 && !hasLicenseFile)
+        {
+            Problem("license", "missing (give SPDX identifiers in 'license', or a file in 'license_file')");
+        }
+        else if (hasLicenseFile && !hasFile(info.LicenseFile!))
+        {
+            Problem("license_file", $"'{info.LicenseFile}' does not exist in the collection");
+        }
+        if (info.Tags.Count > 20)
+        {
+            Problem("tags", $"{info.Tags.Count} tags, at most 20 are allowed");
+        }
+        for (var i = 0; i < info.Tags.Count; i++)
+        {
+            if (CollectionName.GalaxyRuleViolation(info.Tags[i]) is { } why)
+            {
+                Problem($"tags[{i}]", $"'{info.Tags[i]}' {why}");
+            }
+        }
+        foreach (var (key, range) in info.Dependencies)
+        {
+            if (!CollectionName.TryParse(key, out var dep) ||
+                (CollectionName.GalaxyRuleViolation(dep.Namespace) ?? CollectionName.GalaxyRuleViolation(dep.Name)) is not null)
+            {
+                Problem("dependencies", $"'{key}' is not a collection name (namespace.name, lower-case letters, digits and _)");
+                continue;
+            }
+            if (dep.Namespace == info.Namespace && dep.Name == info.Name)
+            {
+                Problem($"dependencies.{key}", "a collection cannot depend on itself");
+            }
+            if (!VersionRange.TryParse(range, out _, out var error))
+            {
+                Problem($"dependencies.{key}", error);
+            }
+        }
+        foreach (var (field, url) in new[] { ("repository", info.Repository), ("documentation", info.Documentation), ("homepage", info.Homepage), ("issues", info.Issues) })
+        {
+            if (url is { Length: > 2000 })
+            {
+                Problem(field, "is longer than 2000 characters");
+            }
+        }
+        if (string.IsNullOrEmpty(info.Repository))
+        {
+            Problem("repository", "missing (Galaxy servers require the URL of the source repository)");
+        }
+        return problems;
+    }
+
+    /// <summary>Why <paramref name="role"/> (a directory below <c>roles/</c>) is not a valid collection role name,
+    /// or null: lower-case letters, digits and <c>_</c>, starting with a letter.</summary>
+    public static string? RoleNameViolation(string role) =>
+        RoleRegex().IsMatch(role) ? null : "a role name must be lower-case letters, digits and _, starting with a letter";
+
+    /// <summary>The parts of an upload's file name, <c>NAMESPACE-NAME-VERSION.tar.gz</c> (version strict SemVer),
+    /// or null when it does not have that form.</summary>
+    public static (string Namespace, string Name, string Version)? ParseFilename(string filename)
+    {
+        var m = FilenameRegex().Match(filename);
+        return m.Success && SemVersion.TryParse(m.Groups["version"].Value, out _)
+            ? (m.Groups["namespace"].Value, m.Groups["name"].Value, m.Groups["version"].Value)
+            : null;
+    }
+
+    [GeneratedRegex(@"^[a-z][a-z0-9_]*\z")]
+    private static partial Regex RoleRegex();
+
+    [GeneratedRegex(@"^(?<namespace>\w+)-(?<name>\w+)-(?<version>[0-9a-zA-Z.+-]+)\.tar\.gz\z")]
+    private static partial Regex FilenameRegex();
+}
