@@ -27,7 +27,9 @@ public class ImportTests
     [InlineData("Web", false)]
     [InlineData("2role", false)]
     [InlineData("web-server", false)]
-    [InlineData("_web", false)]
+    [InlineData("_install_age", true)]
+    [InlineData("web__server", false)]
+    [InlineData("__init", false)]
     public void RoleNames_FollowTheCollectionRule(string role, bool valid) =>
         Assert.Equal(valid, CollectionRules.RoleNameViolation(role) is null);
 

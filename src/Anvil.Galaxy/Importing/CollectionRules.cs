@@ -37,7 +37,7 @@ public static partial class CollectionRules
         {
             Problem("readme", "missing (required)");
         }
-        else if (!hasFile(info.Readme))
+        else if (!hasFile(Relative(info.Readme)))
         {
             Problem("readme", $"'{info.Readme}' does not exist in the collection");
         }
@@ -73,7 +73,7 @@ public static partial class CollectionRules
         {
             Problem("license", "missing (give SPDX identifiers in 'license', or a file in 'license_file')");
         }
-        else if (hasLicenseFile && !hasFile(info.LicenseFile!))
+        else if (hasLicenseFile && !hasFile(Relative(info.LicenseFile!)))
         {
             Problem("license_file", $"'{info.LicenseFile}' does not exist in the collection");
         }
@@ -119,10 +119,18 @@ public static partial class CollectionRules
         return problems;
     }
 
+    /// <summary>A path from galaxy.yml as FILES.json names it: <c>./LICENSE</c> is <c>LICENSE</c> (gluster.gluster
+    /// 1.0.2, published on Galaxy, says <c>license_file: ./LICENSE</c>).</summary>
+    private static string Relative(string path) =>
+        string.Join('/', path.Split('/').Where(part => part is not ("" or ".")));
+
     /// <summary>Why <paramref name="role"/> (a directory below <c>roles/</c>) is not a valid collection role name,
-    /// or null: lower-case letters, digits and <c>_</c>, starting with a letter.</summary>
+    /// or null: galaxy-importer's content-name rule, lower-case letters, digits and <c>_</c>, not starting with a digit
+    /// and without <c>__</c>. A leading underscore is allowed: published collections use it for internal roles
+    /// (community.sops has <c>_install_age</c>).</summary>
     public static string? RoleNameViolation(string role) =>
-        RoleRegex().IsMatch(role) ? null : "a role name must be lower-case letters, digits and _, starting with a letter";
+        RoleRegex().IsMatch(role) && !role.Contains("__", StringComparison.Ordinal) ? null
+        : "a role name must be lower-case letters, digits and _, must not start with a digit, and must not contain __";
 
     /// <summary>The parts of an upload's file name, <c>NAMESPACE-NAME-VERSION.tar.gz</c> (version strict SemVer),
     /// or null when it does not have that form.</summary>
@@ -134,7 +142,7 @@ public static partial class CollectionRules
             : null;
     }
 
-    [GeneratedRegex(@"^[a-z][a-z0-9_]*\z")]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_]*\z")]
     private static partial Regex RoleRegex();
 
     [GeneratedRegex(@"^(?<namespace>\w+)-(?<name>\w+)-(?<version>[0-9a-zA-Z.+-]+)\.tar\.gz\z")]
