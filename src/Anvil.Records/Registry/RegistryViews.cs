@@ -54,10 +54,12 @@ public sealed class RegistryViews(RecordsDatabase database)
         {
             return new HashSet<string>(StringComparer.Ordinal);
         }
+        // Npgsql takes the list as one array parameter (= ANY); Dapper expands it into IN (…) for SQLite.
+        var inList = database.Dialect == SqlDialect.Postgres ? "= ANY(@namespaces)" : "IN @namespaces";
         await using var c = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
         var found = await c.QueryAsync<string>(new CommandDefinition(
             "SELECT n.name || '.' || c.name FROM registry_collections c JOIN registry_namespaces n ON n.id = c.namespace_id " +
-            "WHERE n.name IN @namespaces AND c.version_count > 0", new { namespaces }, cancellationToken: ct)).ConfigureAwait(false);
+            $"WHERE n.name {inList} AND c.version_count > 0", new { namespaces = namespaces.ToArray() }, cancellationToken: ct)).ConfigureAwait(false);
         return found.Where(wanted.Contains).ToHashSet(StringComparer.Ordinal);
     }
 
