@@ -39,7 +39,11 @@ internal sealed class AnvilServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<AnvilServerProcess> StartAsync(string database, params string[] extra)
+    public static Task<AnvilServerProcess> StartAsync(string database, params string[] extra) =>
+        StartAsync(database, new Dictionary<string, string>(), extra);
+
+    /// <summary>Starts the server with further environment variables (settings such as <c>Galaxy__ReadLoginRequired</c>).</summary>
+    public static async Task<AnvilServerProcess> StartAsync(string database, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         // A port picked free can be taken before the server binds it: try a few.
         for (var attempt = 1; ; attempt++)
@@ -50,6 +54,10 @@ internal sealed class AnvilServerProcess : IAsyncDisposable
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
+            foreach (var (name, value) in environment)
+            {
+                psi.Environment[name] = value;
+            }
             var server = new AnvilServerProcess(Process.Start(psi)!, url, database);
             server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
             server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);

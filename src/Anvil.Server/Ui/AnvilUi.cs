@@ -17,7 +17,8 @@ using Microsoft.Extensions.Options;
 
 namespace Anvil.Server.Ui;
 
-/// <summary>The web UI: Razor Pages over <see cref="RecordsViews"/>, its assets and its live-update stream.</summary>
+/// <summary>The web UI: Razor Pages over <see cref="RecordsViews"/> (and the registry's store and views), its assets
+/// and its live-update stream.</summary>
 internal static class AnvilUi
 {
     public static IServiceCollection AddAnvilUi(this IServiceCollection services, IConfiguration configuration)
@@ -25,6 +26,7 @@ internal static class AnvilUi
         services.AddOptions<UiOptions>().Bind(configuration.GetSection(UiOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UiOptions>, UiOptionsValidator>();
         services.AddSingleton(sp => new RecordsViews(sp.GetRequiredService<RecordsDatabase>()));
+        services.AddSingleton(sp => new Anvil.Records.Registry.RegistryViews(sp.GetRequiredService<RecordsDatabase>()));
         // Razor escapes every non-ASCII character by default (é as &#xE9;); only markup characters need it, and
         // recorded names and output are often not English.
         // Nothing the UI serves is protected (no cookies, no forms that post), but Razor Pages bring data protection,

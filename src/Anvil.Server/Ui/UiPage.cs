@@ -22,6 +22,13 @@ public abstract class UiPage : PageModel
     /// <summary>What was asked for and does not exist; the page then says so with a 404.</summary>
     public string? Missing { get; private set; }
 
+    /// <summary>Why this page needs a user the request did not bring; the page then says so with a 401 and a Basic
+    /// challenge (the browser asks for a name and password).</summary>
+    public string? LoginNeeded { get; private set; }
+
+    /// <summary>The page shows nothing of its own (<see cref="Missing"/> or <see cref="LoginNeeded"/>): the layout says why.</summary>
+    public bool Stopped => Missing is not null || LoginNeeded is not null;
+
     internal RecordsViews Views => HttpContext.RequestServices.GetRequiredService<RecordsViews>();
 
     internal UiOptions Settings => HttpContext.RequestServices.GetRequiredService<IOptions<UiOptions>>().Value;
@@ -31,6 +38,15 @@ public abstract class UiPage : PageModel
         Missing = what;
         Title = "Not found";
         HttpContext.Response.StatusCode = 404;
+    }
+
+    protected void LoginPage(string why)
+    {
+        LoginNeeded = why;
+        Title = "Login required";
+        HttpContext.Response.StatusCode = 401;
+        // The API's realm: a browser that logged in for one sends the same credentials to the other.
+        HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"api\"";
     }
 
     /// <summary>A query value, or null when absent or empty.</summary>

@@ -20,6 +20,21 @@ internal static class Fmt
     public static string Time(long micros) =>
         Clock.FromMicros(micros).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
 
+    /// <summary><see cref="Iso(long)"/> for the registry's times.</summary>
+    public static string Iso(DateTimeOffset t) => Iso(Clock.ToMicros(t));
+
+    /// <summary><see cref="Time(long)"/> for the registry's times.</summary>
+    public static string Time(DateTimeOffset t) => Time(Clock.ToMicros(t));
+
+    /// <summary>A size in bytes as a person reads it: <c>812 B</c>, <c>14.2 KiB</c>, <c>3.1 MiB</c>.</summary>
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        < 1024L * 1024 * 1024 => (bytes / 1024.0 / 1024).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+        _ => (bytes / 1024.0 / 1024 / 1024).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
+    };
+
     /// <summary>A duration as a person reads it: <c>0.42 s</c>, <c>12.3 s</c>, <c>4 m 05 s</c>, <c>2 h 03 m</c>; an empty
     /// string when unknown.</summary>
     public static string Duration(long? micros)
