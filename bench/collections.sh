@@ -80,18 +80,6 @@ results="$work/results.tsv"
 "$ANVIL" collection --help >/dev/null
 [[ $ANVIL != "$root/anvil" || ! -x $root/.build/cli/anvil ]] || ANVIL=$root/.build/cli/anvil
 
-# timed ROUND SCENARIO TOOL COMMAND...: runs once, appends "round scenario tool seconds rc" to the results.
-timed() {
-    local round=$1 scenario=$2 tool=$3
-    shift 3
-    local t rc=0
-    /usr/bin/time -f '%e' -o "$work/last.time" "$@" >"$work/last.out" 2>"$work/last.err" || rc=$?
-    t=$(tail -1 "$work/last.time")
-    [[ $rc -eq 0 ]] || { tail -n 20 "$work/last.out" "$work/last.err" >&2; echo "$scenario/$tool round $round failed (rc $rc)" >&2; }
-    printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$tool" "$t" "$rc" >>"$results"
-    echo "  $scenario $tool round $round: ${t}s" >&2
-}
-
 # Runs a scenario's two commands for every round, alternating which goes first. The commands are functions
 # run_<scenario>_<tool> ROUND.
 rounds_of() {
@@ -114,26 +102,6 @@ both() { [[ ,$tools, == *,ansible-galaxy,* && ,$tools, == *,anvil,* ]]; }
 # The commands as /usr/bin/time runs them (no shell functions): a fresh home each run, so nothing is cached.
 agalaxy() { echo env HOME="$work/home-$1" ANSIBLE_CONFIG="$work/ansible.cfg" ANSIBLE_GALAXY_DISPLAY_PROGRESS=false "$ANSIBLE_GALAXY"; }
 anvil_cold() { echo env ANVIL_HOME="$work/anvil-home-$1" "$ANVIL"; }
-
-# Same set of name:version in two collections paths, from each tool's own JSON listing.
-same_installed() {
-    "$PY" - "$1" "$2" <<'EOF'
-import json, os, sys
-def listing(p):
-    root = os.path.join(p, 'ansible_collections')
-    out = {}
-    for ns in os.listdir(root):
-        for n in os.listdir(os.path.join(root, ns)):
-            m = os.path.join(root, ns, n, 'MANIFEST.json')
-            if os.path.isfile(m):
-                out[f'{ns}.{n}'] = json.load(open(m))['collection_info']['version']
-    return out
-a, b = listing(sys.argv[1]), listing(sys.argv[2])
-if a != b:
-    print('different installs:', sorted(set(a.items()) ^ set(b.items()))[:20]); sys.exit(1)
-print(f'{len(a)} collections, the same versions')
-EOF
-}
 
 # --- build: the largest collection -----------------------------------------------------------------------------
 if [[ ,$only, == *,build,* ]]; then

@@ -116,3 +116,42 @@ chain_sources() {
         chain_dirs+=("$d")
     done
 }
+
+# same_installed PATH_A PATH_B [COUNT]: both collections paths hold the same NS.NAME at the same versions (from each
+# MANIFEST.json), and COUNT of them when given; otherwise prints the difference and fails.
+same_installed() {
+    $PY - "$1" "$2" "${3:-0}" <<'PYEOF'
+import json, os, sys
+def listing(p):
+    root = os.path.join(p, 'ansible_collections')
+    out = {}
+    for ns in os.listdir(root):
+        for n in os.listdir(os.path.join(root, ns)):
+            m = os.path.join(root, ns, n, 'MANIFEST.json')
+            if os.path.isfile(m):
+                out[f'{ns}.{n}'] = json.load(open(m))['collection_info']['version']
+    return out
+a, b, count = listing(sys.argv[1]), listing(sys.argv[2]), int(sys.argv[3])
+if a != b or (count and len(a) != count):
+    print('different installs:', sorted(set(a.items()) ^ set(b.items()))[:20], len(a), len(b)); sys.exit(1)
+print(f'{len(a)} collections, the same versions')
+PYEOF
+}
+
+# timed ROUND SCENARIO TOOL COMMAND...: runs COMMAND once under GNU time (output to $work/last.*), appends
+# "round scenario tool seconds rc" to $results, and shows the end of its output when it fails.
+timed() {
+    local round=$1 scenario=$2 tool=$3
+    shift 3
+    local t rc=0
+    /usr/bin/time -f '%e' -o "$work/last.time" "$@" >"$work/last.out" 2>"$work/last.err" || rc=$?
+    t=$(tail -1 "$work/last.time")
+    [[ $rc -eq 0 ]] || { tail -n 20 "$work/last.out" "$work/last.err" >&2; echo "$scenario/$tool round $round failed (rc $rc)" >&2; }
+    record_run "$round" "$scenario" "$tool" "$t" "$rc"
+}
+
+# record_run ROUND SCENARIO TOOL SECONDS RC: one row of $results, and a progress line on stderr.
+record_run() {
+    printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"
+    echo "  $2 $3 round $1: ${4}s" >&2
+}

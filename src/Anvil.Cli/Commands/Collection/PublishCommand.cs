@@ -63,7 +63,7 @@ internal static class PublishCommand
             await output.WriteLineAsync($"Waiting until Galaxy import task {task} has completed");
             var timeout = parse.GetValue(importTimeout);
             var deadline = timeout > 0 ? DateTime.UtcNow.AddSeconds(timeout) : DateTime.MaxValue;
-            var wait = TimeSpan.FromSeconds(0.5);
+            var wait = TimeSpan.FromMilliseconds(50);
             ImportStatus? status;
             while (true)
             {
@@ -77,7 +77,8 @@ internal static class PublishCommand
                     throw new GalaxyException($"Timeout while waiting for the Galaxy import process to finish, check progress at '{task}'");
                 }
                 await Task.Delay(wait, ct);
-                // Anvil's imports take a second or two: poll briskly first, then back off as ansible-galaxy does.
+                // An import of a typical collection takes a tenth of a second on Anvil's server: poll briskly first (a
+                // poll is one small GET), then back off as ansible-galaxy does for servers that take minutes.
                 wait = TimeSpan.FromSeconds(Math.Min(30, wait.TotalSeconds * 1.5));
             }
             foreach (var m in status.Messages)
