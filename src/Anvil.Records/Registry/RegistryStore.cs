@@ -450,6 +450,46 @@ public sealed partial class RegistryStore
         return marked;
     }
 
+    /// <summary>
+    /// Deletes artifact files that no version points at and that are older than <paramref name="olderThan"/>: what a
+    /// server that died between moving an artifact into place and committing its row left behind (rows are committed
+    /// only after their file is in place, so a file without a row is never visible to clients). The age guard keeps a
+    /// sweep from taking a file whose row another process is about to commit. Returns how many were deleted.
+    /// </summary>
+    public async Task<int> RemoveOrphanArtifactsAsync(TimeSpan olderThan, CancellationToken ct = default)
+    {
+        if (!Directory.Exists(ArtifactsPath))
+        {
+            return 0;
+        }
+        HashSet<string> known;
+        await using (var c = await _db.OpenConnectionAsync(ct).ConfigureAwait(false))
+        {
+            known = (await c.QueryAsync<string>(new CommandDefinition("SELECT path FROM registry_versions", cancellationToken: ct))
+                .ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        }
+        var cutoff = DateTime.UtcNow - olderThan;
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(ArtifactsPath, "*.tar.gz", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(ArtifactsPath, file);
+            if (relative.StartsWith(".incoming" + Path.DirectorySeparatorChar, StringComparison.Ordinal) || known.Contains(relative) ||
+                File.GetLastWriteTimeUtc(file) > cutoff)
+            {
+                continue;
+            }
+            try
+            {
+                File.Delete(file);
+                removed++;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return removed;
+    }
+
     /// <summary>One import, or null.</summary>
     public async Task<ImportRecord?> GetImportAsync(string id, CancellationToken ct = default)
     {

@@ -34,6 +34,11 @@ internal sealed partial class ImportQueue(IServiceProvider services, ILogger<Imp
         {
             LogStale(logger, stale);
         }
+        var orphans = await store.RemoveOrphanArtifactsAsync(TimeSpan.FromMinutes(10), stoppingToken);
+        if (orphans > 0)
+        {
+            LogOrphans(logger, orphans, store.ArtifactsPath);
+        }
         await foreach (var job in _jobs.Reader.ReadAllAsync(stoppingToken))
         {
             try
@@ -154,4 +159,7 @@ internal sealed partial class ImportQueue(IServiceProvider services, ILogger<Imp
 
     [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Marked {Count} unfinished import(s) of a previous run as failed")]
     private static partial void LogStale(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Removed {Count} artifact file(s) under {Path} that no version points at (left by a server that stopped mid-import)")]
+    private static partial void LogOrphans(ILogger logger, int count, string path);
 }

@@ -260,6 +260,38 @@ public abstract class RegistryStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task StartupRecovery_FailsUnfinishedImports_EmptiesStaging_RemovesOnlyOldOrphans()
+    {
+        var (db, store) = await SetupAsync();
+        await using var _ = db;
+        await store.CreateNamespaceAsync("acme", "alice");
+        var kept = await store.AddVersionAsync(Version("1.0.0"), Stage(store, "kept"));
+        var running = await store.CreateImportAsync("alice", "acme-demo-1.0.1.tar.gz", "acme", "demo", "1.0.1");
+        await store.UpdateImportAsync(running.Id, ImportState.Running, []);
+        var done = await store.CreateImportAsync("alice", "acme-demo-1.0.0.tar.gz", "acme", "demo", "1.0.0");
+        await store.UpdateImportAsync(done.Id, ImportState.Completed, []);
+        var staged = Stage(store, "half an upload");
+        // A file moved into place whose row was never committed (the server died in between), and one just moved.
+        var orphan = Path.Combine(Artifacts, "acme", "demo", "acme-demo-1.0.1.0123456789abcdef0123456789abcdef.tar.gz");
+        File.WriteAllText(orphan, "orphan");
+        File.SetLastWriteTimeUtc(orphan, DateTime.UtcNow.AddHours(-1));
+        var fresh = Path.Combine(Artifacts, "acme", "demo", "acme-demo-1.0.2.fedcba9876543210fedcba9876543210.tar.gz");
+        File.WriteAllText(fresh, "fresh");
+        File.SetLastWriteTimeUtc(store.ArtifactPath(kept), DateTime.UtcNow.AddHours(-1));
+
+        Assert.Equal(1, await store.FailUnfinishedImportsAsync());
+        Assert.Equal(1, await store.RemoveOrphanArtifactsAsync(TimeSpan.FromMinutes(10)));
+
+        var failed = await store.GetImportAsync(running.Id);
+        Assert.Equal(ImportState.Failed, failed!.State);
+        Assert.Equal(ImportState.Completed, (await store.GetImportAsync(done.Id))!.State);
+        Assert.False(File.Exists(staged));
+        Assert.False(File.Exists(orphan));
+        Assert.True(File.Exists(fresh));
+        Assert.Equal("kept", await File.ReadAllTextAsync(store.ArtifactPath(kept)));
+    }
+
+    [Fact]
     public async Task Tokens_AreStoredHashed_AndRevocable()
     {
         var (db, _) = await SetupAsync();
