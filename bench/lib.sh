@@ -144,6 +144,10 @@ timed() {
     local round=$1 scenario=$2 tool=$3
     shift 3
     local t rc=0
+    # Each run starts on a settled machine: the previous run's dirty pages written back and its memory freed
+    # (a build right after ansible-galaxy's was 60 ms slower than one after a pause).
+    sync
+    sleep 0.5
     /usr/bin/time -f '%e' -o "$work/last.time" "$@" >"$work/last.out" 2>"$work/last.err" || rc=$?
     t=$(tail -1 "$work/last.time")
     [[ $rc -eq 0 ]] || { tail -n 20 "$work/last.out" "$work/last.err" >&2; echo "$scenario/$tool round $round failed (rc $rc)" >&2; }
