@@ -191,30 +191,7 @@ public sealed class RegistryCommandTests : IDisposable
     }
 
     /// <summary>The built <c>anvil server</c> on this test's database and artifacts folder, until it answers.</summary>
-    private async Task<Process> StartServerAsync(string url)
-    {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "anvil"), ["server", "--urls", url, "--database", Database])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.Environment["Galaxy__ArtifactsPath"] = Path.Combine(_dir.Path, "artifacts");
-        var p = Process.Start(psi)!;
-        _ = p.StandardOutput.ReadToEndAsync();
-        _ = p.StandardError.ReadToEndAsync();
-        using var http = new HttpClient();
-        await Eventually.TrueAsync(async () =>
-        {
-            Assert.False(p.HasExited, "anvil server exited");
-            try
-            {
-                return (await http.GetAsync(url + "/healthz")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "anvil server answers /healthz");
-        return p;
-    }
+    private Task<Process> StartServerAsync(string url) =>
+        ServerProcess.StartAsync(url, ["--database", Database],
+            new Dictionary<string, string> { ["Galaxy__ArtifactsPath"] = Path.Combine(_dir.Path, "artifacts") });
 }

@@ -62,32 +62,4 @@ public sealed class RegistryViews(RecordsDatabase database)
             $"WHERE n.name {inList} AND c.version_count > 0", new { namespaces = namespaces.ToArray() }, cancellationToken: ct)).ConfigureAwait(false);
         return found.Where(wanted.Contains).ToHashSet(StringComparer.Ordinal);
     }
-
-    private sealed class ImportRow
-    {
-        public string Id { get; set; } = "";
-
-        public string State { get; set; } = "";
-
-        public string UserName { get; set; } = "";
-
-        public string Filename { get; set; } = "";
-
-        public string? Namespace { get; set; }
-
-        public string? Name { get; set; }
-
-        public string? Version { get; set; }
-
-        public long Created { get; set; }
-
-        public long? Finished { get; set; }
-
-        public string? ErrorCode { get; set; }
-
-        public string? ErrorDescription { get; set; }
-
-        public ImportSummary ToSummary() => new(Id, State, UserName, Filename, Namespace, Name, Version, Clock.FromMicros(Created),
-            Finished is { } f ? Clock.FromMicros(f) : null, ErrorCode, ErrorDescription);
-    }
 }

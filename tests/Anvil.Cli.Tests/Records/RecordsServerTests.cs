@@ -59,32 +59,8 @@ public sealed class RecordsServerTests : IAsyncLifetime
     }
 
     /// <summary>The built <c>anvil server</c> with both login flags, until <c>/healthz</c> answers.</summary>
-    private static async Task<Process> StartServerAsync(string url, string database)
-    {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "anvil"),
-            ["server", "--urls", url, "--database", database, "--read-login-required", "--write-login-required"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var p = Process.Start(psi)!;
-        _ = p.StandardOutput.ReadToEndAsync();
-        _ = p.StandardError.ReadToEndAsync();
-        using var http = new HttpClient();
-        await Eventually.TrueAsync(async () =>
-        {
-            Assert.False(p.HasExited, "anvil server exited");
-            try
-            {
-                return (await http.GetAsync(url + "/healthz")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "anvil server answers /healthz");
-        return p;
-    }
+    private static Task<Process> StartServerAsync(string url, string database) =>
+        ServerProcess.StartAsync(url, ["--database", database, "--read-login-required", "--write-login-required"]);
 
     private static void Login(string? user, string? password)
     {
