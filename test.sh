@@ -33,7 +33,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Anvil.slnx -c Release --nologo -v quiet 2>&1 | tee "$log" || status=$?
+# The console logger at "minimal" prints each failed test with its message and stack (-v quiet alone hides them).
+dotnet test Anvil.slnx -c Release --nologo -v quiet --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 # One closing line for CI: the sum over all test projects.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
