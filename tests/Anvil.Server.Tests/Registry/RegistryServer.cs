@@ -44,14 +44,15 @@ internal sealed class RegistryServer : IAsyncDisposable
 
     public RegistryStore Store => Server.App.Services.GetRequiredService<RegistryStore>();
 
-    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="database">the records database (a PostgreSQL connection string); default a SQLite file.</param>
+    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? database = null)
     {
         var dir = new TempDir();
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Galaxy:ArtifactsPath"] = Path.Combine(dir.Path, "artifacts"),
         };
-        var server = await RunningServer.StartAsync(settings: all, users: [("alice", AlicePassword), ("bob", "bob-Secret-2")]);
+        var server = await RunningServer.StartAsync(settings: all, database: database, users: [("alice", AlicePassword), ("bob", "bob-Secret-2")]);
         var store = server.App.Services.GetRequiredService<RegistryStore>();
         await store.CreateNamespaceAsync("acme", "alice");
         await store.CreateNamespaceAsync("other", "bob");
