@@ -54,10 +54,10 @@ for s in ${only//,/ }; do
     [[ $s == build || $s == install || $s == resolve ]] || die "--only: unknown scenario '$s'"
 done
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
-ANVIL=${ANVIL:-$root/anvil}
+source "$repo_root/bench/lib.sh"
+ANVIL=${ANVIL:-$repo_root/anvil}
 ANSIBLE_GALAXY=${ANSIBLE_GALAXY:-ansible-galaxy}
 PY=/usr/bin/python3
 [[ -d $debian_collections ]] || die "$debian_collections is missing: install Debian's ansible package (apt-get install ansible)"
@@ -75,10 +75,7 @@ results="$work/results.tsv"
 : >"$results"
 : >"$work/ansible.cfg"   # no servers configured: each command names its own
 
-# Builds the anvil wrapper's binary now, so that no run pays for it; then times the binary itself, as an installed
-# anvil runs, not the wrapper's check of the source tree for changes (25 ms a run).
-"$ANVIL" collection --help >/dev/null
-[[ $ANVIL != "$root/anvil" || ! -x $root/.build/cli/anvil ]] || ANVIL=$root/.build/cli/anvil
+use_built_anvil
 
 # Runs a scenario's two commands for every round, alternating which goes first. The commands are functions
 # run_<scenario>_<tool> ROUND.

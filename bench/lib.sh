@@ -40,11 +40,18 @@ prepare_servers() {
         fi
     fi
     if has anvil || has big; then
-        (cd "$repo_root" && "$ANVIL" --help >/dev/null) || die "warm-up '$ANVIL --help' failed (build error?)"
-        if [[ $ANVIL == "$repo_root/anvil" && -x $repo_root/.build/cli/anvil ]]; then
-            ANVIL=$repo_root/.build/cli/anvil
-            export ANVIL_ROOT=$repo_root
-        fi
+        use_built_anvil
+    fi
+}
+
+# use_built_anvil: runs $ANVIL once untimed (the repo's wrapper builds the CLI then), and when $ANVIL is that
+# wrapper, points it at the built program with the settings the wrapper exports, so that a source edit during a
+# benchmark cannot trigger a rebuild inside a timed run and no run pays for the wrapper's check of the sources.
+use_built_anvil() {
+    (cd "$repo_root" && "$ANVIL" --help >/dev/null) || die "warm-up '$ANVIL --help' failed (build error?)"
+    if [[ $ANVIL == "$repo_root/anvil" && -x $repo_root/.build/cli/anvil ]]; then
+        ANVIL=$repo_root/.build/cli/anvil
+        export ANVIL_ROOT=$repo_root DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x400000}
     fi
 }
 

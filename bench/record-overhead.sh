@@ -114,12 +114,7 @@ if has ara-gunicorn; then
 fi
 if has_prefix anvil || has ara-anvil; then
     command -v "$ANVIL" >/dev/null || die "not found: $ANVIL"
-    (cd "$repo_root" && "$ANVIL" --help >/dev/null) || die "warm-up '$ANVIL --help' failed (build error?)"
-    # Time the built program itself, so that a source edit during the benchmark cannot trigger a rebuild.
-    if [[ $ANVIL == "$repo_root/anvil" && -x $repo_root/.build/cli/anvil ]]; then
-        ANVIL=$repo_root/.build/cli/anvil
-        export ANVIL_ROOT=$repo_root DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x400000}
-    fi
+    use_built_anvil
 fi
 
 # --- workload ------------------------------------------------------------------------------------------------------
@@ -166,20 +161,6 @@ export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False 
 unset ANSIBLE_CALLBACK_PLUGINS ANSIBLE_ACTION_PLUGINS ARA_API_CLIENT ARA_API_SERVER ANVIL_DATABASE ANVIL_RECORD_TO || true
 export ANVIL_HOME=$work/anvil-home
 mkdir -p "$ANVIL_HOME"
-
-free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# wait_http URL LOG: polls URL (any HTTP answer) for up to 60 s.
-wait_http() {
-    local i
-    for ((i = 0; i < 600; i++)); do
-        curl -s -o /dev/null --max-time 2 "$1" && return 0
-        sleep 0.1
-    done
-    echo "---- $2 ----" >&2
-    tail -n 30 "$2" >&2 || true
-    die "no server answered at $1 within 60 s"
-}
 
 # What ara-manage does, minus its stale psycopg2 check (harmless here on SQLite, kept for symmetry with the tests).
 # A plain command (not a function), so that a server started with `&` is the process whose id $! gives.

@@ -77,8 +77,7 @@ results="$work/results.tsv"
 : >"$results"
 : >"$work/ansible.cfg"
 
-"$ANVIL" collection --help >/dev/null
-[[ $ANVIL != "$repo_root/anvil" || ! -x $repo_root/.build/cli/anvil ]] || ANVIL=$repo_root/.build/cli/anvil
+use_built_anvil
 
 # --- the server, a user with a token, the namespaces --------------------------------------------------------------
 export ANVIL_HOME="$work/server-home"

@@ -177,14 +177,7 @@ run_anvil() { (cd "$repo_root" && time_one anvil "$1" "$ANVIL" run "$pdd" -p ben
 
 echo "runner-overhead: $hosts hosts x $tasks tasks (~$events events per run), $rounds rounds, variants: ${variants[*]}" >&2
 if has anvil; then
-    # Warm-up only (first start of the wrapper / JIT / disk cache); never timed.
-    (cd "$repo_root" && "$ANVIL" --help >/dev/null) || die "warm-up '$ANVIL --help' failed"
-    # Time the built program itself, with the settings its wrapper exports, so that a source edit during the
-    # benchmark cannot trigger a rebuild inside a timed run.
-    if [[ $ANVIL == "$repo_root/anvil" && -x $repo_root/.build/cli/anvil ]]; then
-        ANVIL=$repo_root/.build/cli/anvil
-        export ANVIL_ROOT=$repo_root DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x400000}
-    fi
+    use_built_anvil
 fi
 
 # Each round starts with the next variant, so no variant always follows the same one: on a filesystem without a
