@@ -151,6 +151,16 @@ public sealed class RegistryCommandTests : IDisposable
             Assert.True(installed.Code == 0, installed.ToString());
             Assert.True(File.Exists(Path.Combine(target, "ansible_collections", "acme", "demo", "MANIFEST.json")));
 
+            // verify against the server's artifact (not --offline): clean, then a changed file is named.
+            var verified = await CliRunner.RunAsync("collection", "verify", "acme.demo", "-s", url, "-p", target);
+            Assert.True(verified.Code == 0, verified.ToString());
+            Assert.Contains("Successfully verified that checksums for 'acme.demo:1.0.0' match the remote collection.", verified.Out);
+            await File.AppendAllTextAsync(Path.Combine(target, "ansible_collections", "acme", "demo", "README.md"), "changed\n");
+            var modified = await CliRunner.RunAsync("collection", "verify", "acme.demo", "-s", url, "-p", target);
+            Assert.Equal(1, modified.Code);
+            Assert.Contains("Collection acme.demo contains modified content in the following files:", modified.Out + modified.Err);
+            Assert.Contains("README.md", modified.Out + modified.Err);
+
             var duplicate = await CliRunner.RunAsync("collection", "publish", tarball, "-s", url, "--token", alice);
             Assert.Equal(AnvilCommandLine.InputError, duplicate.Code);
             Assert.Contains("HTTP Code: 409, Message: acme.demo 1.0.0 already exists and versions cannot be replaced.", duplicate.Err);
