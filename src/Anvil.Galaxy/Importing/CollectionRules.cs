@@ -25,13 +25,9 @@ public static partial class CollectionRules
                 Problem(field, $"'{value}' {why}");
             }
         }
-        if (!SemVersion.TryParse(info.Version, out _))
+        if (MetadataRules.VersionViolation(info.Version) is { } versionProblem)
         {
-            Problem("version", $"'{info.Version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0)");
-        }
-        else if (info.Version.Length > 128)
-        {
-            Problem("version", "is longer than 128 characters");
+            Problem("version", versionProblem);
         }
         if (string.IsNullOrEmpty(info.Readme))
         {
@@ -52,42 +48,8 @@ public static partial class CollectionRules
                 Problem($"authors[{i}]", "is longer than 64 characters");
             }
         }
-        for (var i = 0; i < info.License.Count; i++)
-        {
-            var id = info.License[i];
-            if (SpdxLicenses.Deprecated.Contains(id))
-            {
-                Problem($"license[{i}]", $"'{id}' is a deprecated SPDX identifier (e.g. GPL-3.0 is now GPL-3.0-only or GPL-3.0-or-later)");
-            }
-            else if (!SpdxLicenses.Current.Contains(id))
-            {
-                Problem($"license[{i}]", $"'{id}' is not an SPDX license identifier");
-            }
-        }
-        var hasLicenseFile = !string.IsNullOrEmpty(info.LicenseFile);
-        if (info.License.Count > 0 && hasLicenseFile)
-        {
-            Problem("license_file", "'license' and 'license_file' are mutually exclusive");
-        }
-        else if (info.License.Count == 0 && !hasLicenseFile)
-        {
-            Problem("license", "missing (give SPDX identifiers in 'license', or a file in 'license_file')");
-        }
-        else if (hasLicenseFile && !hasFile(Relative(info.LicenseFile!)))
-        {
-            Problem("license_file", $"'{info.LicenseFile}' does not exist in the collection");
-        }
-        if (info.Tags.Count > 20)
-        {
-            Problem("tags", $"{info.Tags.Count} tags, at most 20 are allowed");
-        }
-        for (var i = 0; i < info.Tags.Count; i++)
-        {
-            if (CollectionName.GalaxyRuleViolation(info.Tags[i]) is { } why)
-            {
-                Problem($"tags[{i}]", $"'{info.Tags[i]}' {why}");
-            }
-        }
+        MetadataRules.Licenses(info.License, info.LicenseFile, f => hasFile(Relative(f)), Problem);
+        MetadataRules.Tags(info.Tags, Problem);
         foreach (var (key, range) in info.Dependencies)
         {
             if (!CollectionName.TryParse(key, out var dep) ||
@@ -105,17 +67,7 @@ public static partial class CollectionRules
                 Problem($"dependencies.{key}", error);
             }
         }
-        foreach (var (field, url) in new[] { ("repository", info.Repository), ("documentation", info.Documentation), ("homepage", info.Homepage), ("issues", info.Issues) })
-        {
-            if (url is { Length: > 2000 })
-            {
-                Problem(field, "is longer than 2000 characters");
-            }
-        }
-        if (string.IsNullOrEmpty(info.Repository))
-        {
-            Problem("repository", "missing (Galaxy servers require the URL of the source repository)");
-        }
+        MetadataRules.Urls(info.Repository, info.Documentation, info.Homepage, info.Issues, Problem);
         return problems;
     }
 

@@ -110,37 +110,19 @@ public static class GalaxyYmlReader
         var licenseFile = c.String("license_file");
         if (forBuild)
         {
-            CheckLicenses(c, license, licenseFile, collectionDir);
+            MetadataRules.Licenses(license, licenseFile, collectionDir is null ? null : f => File.Exists(Path.Combine(collectionDir, f)),
+                (field, message) => c.Problem(field, message));
         }
         var tags = c.StringList("tags");
         if (forBuild)
         {
-            if (tags.Count > 20)
-            {
-                c.Problem("tags", $"{tags.Count} tags, at most 20 are allowed");
-            }
-            for (var i = 0; i < tags.Count; i++)
-            {
-                if (CollectionName.GalaxyRuleViolation(tags[i]) is { } why)
-                {
-                    c.Problem($"tags[{i}]", $"'{tags[i]}' {why}");
-                }
-            }
+            MetadataRules.Tags(tags, (field, message) => c.Problem(field, message));
         }
         var dependencies = Dependencies(c, map, ns, name, forBuild);
-        var urls = new Dictionary<string, string?>();
-        foreach (var key in new[] { "repository", "documentation", "homepage", "issues" })
+        var urls = new[] { "repository", "documentation", "homepage", "issues" }.ToDictionary(key => key, key => c.String(key));
+        if (forBuild)
         {
-            var url = c.String(key);
-            if (forBuild && url is { Length: > 2000 })
-            {
-                c.Problem(key, "is longer than 2000 characters");
-            }
-            urls[key] = url;
-        }
-        if (forBuild && string.IsNullOrEmpty(urls["repository"]))
-        {
-            c.Problem("repository", "missing (Galaxy servers require the URL of the source repository)");
+            MetadataRules.Urls(urls["repository"], urls["documentation"], urls["homepage"], urls["issues"], (field, message) => c.Problem(field, message));
         }
         var buildIgnore = c.StringList("build_ignore");
         var manifest = Manifest(c, map);
@@ -191,45 +173,11 @@ public static class GalaxyYmlReader
             // ansible-galaxy reads a missing or empty version of a source tree as '*'.
             return "*";
         }
-        if (!SemVersion.TryParse(version, out _))
+        if (MetadataRules.VersionViolation(version) is { } why)
         {
-            c.Problem("version", $"'{version}' is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0)");
-        }
-        else if (version.Length > 128)
-        {
-            c.Problem("version", "is longer than 128 characters");
+            c.Problem("version", why);
         }
         return version;
-    }
-
-    private static void CheckLicenses(Checker c, IReadOnlyList<string> license, string? licenseFile, string? collectionDir)
-    {
-        for (var i = 0; i < license.Count; i++)
-        {
-            var id = license[i];
-            if (SpdxLicenses.Deprecated.Contains(id))
-            {
-                c.Problem($"license[{i}]", $"'{id}' is a deprecated SPDX identifier (e.g. GPL-3.0 is now GPL-3.0-only or GPL-3.0-or-later)");
-            }
-            else if (!SpdxLicenses.Current.Contains(id))
-            {
-                var hint = SpdxLicenses.Current.FirstOrDefault(x => string.Equals(x, id, StringComparison.OrdinalIgnoreCase));
-                c.Problem($"license[{i}]", $"'{id}' is not an SPDX license identifier{(hint is null ? "" : $" (did you mean '{hint}'?)")}");
-            }
-        }
-        var hasFile = !string.IsNullOrEmpty(licenseFile);
-        if (license.Count > 0 && hasFile)
-        {
-            c.Problem("license_file", "'license' and 'license_file' are mutually exclusive");
-        }
-        else if (license.Count == 0 && !hasFile)
-        {
-            c.Problem("license", "missing (give SPDX identifiers in 'license', or a file in 'license_file')");
-        }
-        if (hasFile && collectionDir is not null && !File.Exists(Path.Combine(collectionDir, licenseFile!)))
-        {
-            c.Problem("license_file", $"'{licenseFile}' does not exist in the collection");
-        }
     }
 
     private static List<KeyValuePair<string, string>> Dependencies(Checker c, YamlMapping map, string ns, string name, bool forBuild)
