@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite. Installs what the tests need (Debian packages) when missing, then runs every test project.
+#   ./test.sh           everything (what CI runs)
+#   ./test.sh --quick   the unit tests only: every test not tagged [Trait("Category", "Integration")], i.e. none
+#                       that runs Ansible, the reference tools, a browser or Anvil's own processes
 set -euo pipefail
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "test.sh: unknown argument '$1' (try --quick or --help)" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
@@ -33,8 +43,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
+filter=()
+((quick)) && filter=(--filter "Category!=Integration")
 # The console logger at "minimal" prints each failed test with its message and stack (-v quiet alone hides them).
-dotnet test Anvil.slnx -c Release --nologo -v quiet --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
+dotnet test Anvil.slnx -c Release --nologo -v quiet --logger "console;verbosity=minimal" "${filter[@]}" 2>&1 | tee "$log" || status=$?
 
 # One closing line for CI: the sum over all test projects.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -10,6 +10,7 @@ namespace Anvil.AraCompat.Tests;
 /// tests/fixtures/ara/site.yml through the http client, then the API must hold exactly what ARA itself would hold,
 /// and ARA's CLI must read it. Run once per database by the subclasses below.
 /// </summary>
+[Trait("Category", "Integration")]
 public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : SiteRunFixture
 {
     private ApiReader Api => site.Api;
@@ -326,4 +327,5 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
 }
 
 /// <summary>ARA's clients against a server on SQLite.</summary>
+[Trait("Category", "Integration")]
 public sealed class SqliteAraClientTests(SqliteSiteRun site) : AraClientTests<SqliteSiteRun>(site), IClassFixture<SqliteSiteRun>;

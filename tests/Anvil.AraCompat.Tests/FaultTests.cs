@@ -61,6 +61,7 @@ public sealed class SqliteSeededServer : SeededServerFixture
 /// Bad input gets a clear 4xx naming the problem, never a 500: malformed JSON, wrong field types, oversized bodies,
 /// invalid and SQL-looking filter values. Run once per database by the subclasses.
 /// </summary>
+[Trait("Category", "Integration")]
 public abstract class FaultTests<TFixture>(TFixture server) where TFixture : SeededServerFixture
 {
     private HttpClient Http => server.Api.Http;
@@ -263,4 +264,5 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class SqliteFaultTests(SqliteSeededServer server) : FaultTests<SqliteSeededServer>(server), IClassFixture<SqliteSeededServer>;

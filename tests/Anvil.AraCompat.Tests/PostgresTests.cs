@@ -41,10 +41,12 @@ public sealed class PostgresSeededServer(PostgresDatabases postgres) : SeededSer
 
 /// <summary>ARA's callback and CLI against a server on PostgreSQL.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PostgresAraClientTests(PostgresSiteRun site) : AraClientTests<PostgresSiteRun>(site), IClassFixture<PostgresSiteRun>;
 
 /// <summary>Bad input against a server on PostgreSQL (which, unlike SQLite, rejects NUL characters in text).</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PostgresFaultTests(PostgresSeededServer server) : FaultTests<PostgresSeededServer>(server), IClassFixture<PostgresSeededServer>;
 
 /// <summary>
@@ -91,6 +93,7 @@ public sealed class TwoServersOnePostgres(PostgresDatabases postgres) : IAsyncLi
 }
 
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class TwoServerTests(TwoServersOnePostgres fixture) : IClassFixture<TwoServersOnePostgres>
 {
     [Fact]

@@ -33,6 +33,7 @@ public sealed class WriteLoginServer : IAsyncLifetime
 
 /// <summary>Writes without credentials are refused with ARA's 401; ARA's callback records with them and reports
 /// (in the output the other tests check) when it has none.</summary>
+[Trait("Category", "Integration")]
 public sealed class WriteLoginTests(WriteLoginServer fixture) : IClassFixture<WriteLoginServer>
 {
     private static readonly string[] TaggedRun = ["-e", "ara_playbook_name=auth-run", "-e", "run_tag=auth"];

@@ -3,6 +3,7 @@ using Anvil.Cli;
 
 namespace Anvil.Cli.Tests;
 
+[Trait("Category", "Integration")]
 public class CliTests
 {
     private static async Task<(int Code, string Out, string Err)> Anvil(params string[] args)

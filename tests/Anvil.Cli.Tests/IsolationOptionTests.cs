@@ -4,6 +4,7 @@ using Anvil.Cli;
 namespace Anvil.Cli.Tests;
 
 /// <summary>The process isolation, container and resource profiling options of <c>anvil run</c>.</summary>
+[Trait("Category", "Integration")]
 public class IsolationOptionTests
 {
     private static async Task<(int Code, string Out, string Err)> Anvil(params string[] args)

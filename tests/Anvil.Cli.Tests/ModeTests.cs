@@ -4,6 +4,7 @@ using Anvil.Cli;
 namespace Anvil.Cli.Tests;
 
 /// <summary>Roles run directly, and <c>adhoc</c>/<c>playbook</c> with Ansible's own arguments.</summary>
+[Trait("Category", "Integration")]
 public class ModeTests
 {
     private static async Task<(int Code, string Out, string Err)> Anvil(params string[] args)

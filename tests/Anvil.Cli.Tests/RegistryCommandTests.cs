@@ -9,6 +9,7 @@ namespace Anvil.Cli.Tests;
 /// <summary><c>anvil galaxy namespace …</c>, <c>anvil token …</c> on a database, and <c>anvil collection publish</c> /
 /// <c>install -s</c> against a real <c>anvil server</c> process. ANVIL_HOME is process-wide, hence the collection.</summary>
 [Collection(AnvilHomeCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class RegistryCommandTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -4,6 +4,7 @@ using Anvil.Cli;
 namespace Anvil.Cli.Tests;
 
 /// <summary><c>anvil tools …</c> runs the real Ansible tools and prints their typed results as JSON.</summary>
+[Trait("Category", "Integration")]
 public class ToolsCommandTests
 {
     private static async Task<(int Code, string Out, string Err)> Anvil(params string[] args)

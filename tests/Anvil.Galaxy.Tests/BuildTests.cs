@@ -6,6 +6,7 @@ using Anvil.Galaxy.Metadata;
 
 namespace Anvil.Galaxy.Tests;
 
+[Trait("Category", "Integration")]
 public class BuildTests
 {
     private static SourceCollection Sample(string root) => new SourceCollection(root)

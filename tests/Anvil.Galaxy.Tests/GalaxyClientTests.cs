@@ -14,7 +14,7 @@ namespace Anvil.Galaxy.Tests;
 /// </summary>
 public class GalaxyClientTests
 {
-    private static string Api => Path.Combine(RepoPaths.Reference, "samples", "galaxy", "api");
+    private static string Api => Path.Combine(RepoPaths.Samples, "galaxy", "api");
 
     private static JsonElement Sample(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Api, name))).RootElement;
 
@@ -61,7 +61,7 @@ public class GalaxyClientTests
     [Fact]
     public void GalaxyYml_IsWrittenAsAnsibleGalaxyWritesIt()
     {
-        var expected = File.ReadAllText(Path.Combine(RepoPaths.Reference, "samples", "galaxy", "installed-info", "acme.demo-1.0.0.info", "GALAXY.yml"));
+        var expected = File.ReadAllText(Path.Combine(RepoPaths.Samples, "galaxy", "installed-info", "acme.demo-1.0.0.info", "GALAXY.yml"));
         var info = new CollectionInfo { Namespace = "acme", Name = "demo", Version = "1.0.0" };
         var text = CollectionTarget.GalaxyInfoYaml(info, new GalaxySourceInfo("http://127.0.0.1:8787/download/acme-demo-1.0.0.tar.gz",
             "http://127.0.0.1:8787/api/", "/api/v3/collections/acme/demo/versions/1.0.0/", []));

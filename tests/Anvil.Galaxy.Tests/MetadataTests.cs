@@ -5,7 +5,7 @@ namespace Anvil.Galaxy.Tests;
 
 public class MetadataTests
 {
-    private static string Samples => Path.Combine(RepoPaths.Reference, "samples", "galaxy");
+    private static string Samples => Path.Combine(RepoPaths.Samples, "galaxy");
 
     private const string Good = """
         namespace: acme

@@ -35,6 +35,7 @@ internal sealed class IndexProvider(Dictionary<string, Dictionary<string, Dictio
     public double GetPreference(string name, IReadOnlyList<Candidate> candidates) => candidates.Count;
 }
 
+[Trait("Category", "Integration")]
 public class ResolverTests
 {
     private static Dictionary<string, Dictionary<string, Dictionary<string, string>>> Index(params (string Name, string Version, (string, string)[] Deps)[] rows)

@@ -3,6 +3,7 @@ using Anvil.Galaxy.Versioning;
 
 namespace Anvil.Galaxy.Tests;
 
+[Trait("Category", "Integration")]
 public class VersioningTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Anvil.Runner.Interface;
 namespace Anvil.Integration.Tests;
 
 /// <summary>The helper functions against the real Ansible tools.</summary>
+[Trait("Category", "Integration")]
 public class AnsibleCommandsTests
 {
     private static string Inventory => Path.Combine(Fixtures.FixturePdd, "inventory");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Anvil.Integration.Tests;
 
 /// <summary><c>anvil start</c>, <c>is-alive</c> and <c>stop</c> as separate processes, as a person uses them.</summary>
+[Trait("Category", "Integration")]
 public class BackgroundRunTests
 {
     [Fact]

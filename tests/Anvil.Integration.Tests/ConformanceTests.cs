@@ -5,6 +5,7 @@ namespace Anvil.Integration.Tests;
 
 /// <summary>The same private data dir run by the real ansible-runner (Debian's python3-ansible-runner) and by
 /// Anvil must give the same artifacts, the same event sequence and the same status and rc.</summary>
+[Trait("Category", "Integration")]
 public class ConformanceTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using Anvil.Runner.Events;
 namespace Anvil.Integration.Tests;
 
 /// <summary>Real ansible-playbook runs of one small playbook per event type.</summary>
+[Trait("Category", "Integration")]
 public class EventTypeTests
 {
     [Theory]

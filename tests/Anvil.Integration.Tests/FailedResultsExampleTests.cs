@@ -5,6 +5,7 @@ namespace Anvil.Integration.Tests;
 
 /// <summary>The seed's client example (examples/FailedResults) finds the failures of real recorded runs, offline and
 /// through a server, and prints the same lines either way.</summary>
+[Trait("Category", "Integration")]
 public class FailedResultsExampleTests
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace Anvil.Integration.Tests;
 
 /// <summary>Directory isolation, the bubblewrap sandbox and container runs (with a stand-in engine: containers
 /// cannot start on these machines).</summary>
+[Trait("Category", "Integration")]
 public class IsolationTests
 {
     private const string ReadSecretPlay = """

@@ -5,6 +5,7 @@ namespace Anvil.Integration.Tests;
 
 /// <summary>env/passwords answered on a real pseudo-terminal, and env/ssh_key served by an ssh-agent, with the
 /// real ansible-playbook.</summary>
+[Trait("Category", "Integration")]
 public class PasswordAndKeyTests
 {
     private const string PromptPlay = """

@@ -11,6 +11,7 @@ using Dapper;
 namespace Anvil.Integration.Tests;
 
 /// <summary>Runs recorded by the runner's recorder into a real SQLite database.</summary>
+[Trait("Category", "Integration")]
 public class RecordingTests
 {
     [Fact]

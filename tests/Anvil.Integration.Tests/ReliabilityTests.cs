@@ -7,6 +7,7 @@ namespace Anvil.Integration.Tests;
 /// <summary>What must hold when things go wrong or get large: a killed Ansible, 100 MB of output, invalid UTF-8
 /// and endless lines, and two runs of one project at once.</summary>
 [Collection(RunsAlone.Name)]
+[Trait("Category", "Integration")]
 public class ReliabilityTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Anvil.Runner.Events;
 namespace Anvil.Integration.Tests;
 
 /// <summary>The library interface: streamed events, handlers, cancellation and timeouts, on real runs.</summary>
+[Trait("Category", "Integration")]
 public class RunnerLibraryTests
 {
     [Fact]

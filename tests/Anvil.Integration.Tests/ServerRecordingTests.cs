@@ -6,6 +6,7 @@ using Anvil.Cli;
 namespace Anvil.Integration.Tests;
 
 /// <summary>Recording to a real <c>anvil server</c> process, including one killed and restarted mid-run.</summary>
+[Trait("Category", "Integration")]
 public class ServerRecordingTests
 {
     [Fact]

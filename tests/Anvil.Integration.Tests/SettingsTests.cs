@@ -3,6 +3,7 @@ using Anvil.Runner;
 namespace Anvil.Integration.Tests;
 
 /// <summary>The env/settings keys on real runs: which timeout fired, output suppression, the fact cache.</summary>
+[Trait("Category", "Integration")]
 public class SettingsTests
 {
     [Fact]

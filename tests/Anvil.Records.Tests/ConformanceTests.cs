@@ -10,7 +10,7 @@ namespace Anvil.Records.Tests;
 /// </summary>
 public abstract partial class ConformanceTests(PostgresFixture? postgres) : ApiTestBase(postgres)
 {
-    private static string Samples => Path.Combine(RepoPaths.Reference, "samples", "ara", "v1.7.4");
+    private static string Samples => Path.Combine(RepoPaths.Samples, "ara", "v1.7.4");
 
     [Fact]
     public async Task Callback_requests_of_the_sample_run_get_ara_status_codes()

@@ -8,6 +8,7 @@ namespace Anvil.Ui.Tests;
 
 /// <summary><c>anvil records export html</c> over the recorded runs: a site that stands on its own.</summary>
 [Collection("recorded")]
+[Trait("Category", "Integration")]
 public sealed partial class ExportTests(RecordedServer recorded, BrowserFixture browser)
 {
     /// <summary>Runs <c>anvil records export html …</c> through the real command line; returns the exit code and what

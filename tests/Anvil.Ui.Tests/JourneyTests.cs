@@ -5,6 +5,7 @@ namespace Anvil.Ui.Tests;
 
 /// <summary>What a person does in a browser, on real recorded runs: find what failed, where and why.</summary>
 [Collection("recorded")]
+[Trait("Category", "Integration")]
 public sealed partial class JourneyTests(RecordedServer recorded, BrowserFixture browser)
 {
     [Fact]

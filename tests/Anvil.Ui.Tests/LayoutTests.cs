@@ -4,6 +4,7 @@ namespace Anvil.Ui.Tests;
 
 /// <summary>Themes and small screens.</summary>
 [Collection("recorded")]
+[Trait("Category", "Integration")]
 public sealed class LayoutTests(RecordedServer recorded, BrowserFixture browser)
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace Anvil.Ui.Tests;
 
 /// <summary>Watching a run while it happens: pages update by themselves, without reloading.</summary>
 [Collection("live")]
+[Trait("Category", "Integration")]
 public sealed class LiveTests(BrowserFixture browser) : IAsyncLifetime
 {
     private readonly TempDir _home = new();

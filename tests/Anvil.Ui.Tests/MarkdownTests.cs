@@ -4,6 +4,7 @@ using Anvil.Server.Ui.Html;
 namespace Anvil.Ui.Tests;
 
 /// <summary>The README renderer: Markdown becomes HTML, and nothing in it can become script or load anything.</summary>
+[Trait("Category", "Integration")]
 public sealed class MarkdownTests
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Anvil.Ui.Tests;
 /// <summary>The pages as a client without JavaScript gets them (plain HTTP) on real recorded runs: filters, status
 /// rules, the console, escaping, headers.</summary>
 [Collection("recorded")]
+[Trait("Category", "Integration")]
 public sealed partial class PageTests(RecordedServer recorded)
 {
     private HttpClient Http => recorded.Server.Http;

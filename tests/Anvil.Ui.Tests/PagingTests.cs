@@ -6,6 +6,7 @@ namespace Anvil.Ui.Tests;
 
 /// <summary>Long lists page; labels, controllers and users filter; an empty database says how to start; read login
 /// covers the UI.</summary>
+[Trait("Category", "Integration")]
 public sealed class PagingTests
 {
     private static int Rows(string html, string tableId)

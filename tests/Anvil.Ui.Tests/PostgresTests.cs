@@ -4,6 +4,7 @@ using Anvil.Server.Ui.Export;
 namespace Anvil.Ui.Tests;
 
 /// <summary>The same pages on PostgreSQL (no change stamp there: the live stream polls the version).</summary>
+[Trait("Category", "Integration")]
 public sealed class PostgresTests
 {
     private static string At(int second) =>

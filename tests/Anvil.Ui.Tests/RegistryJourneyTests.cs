@@ -6,6 +6,7 @@ namespace Anvil.Ui.Tests;
 /// <summary>What a person does with the registry in a browser (Debian's Chromium): find a collection, read it,
 /// follow its dependencies and versions, and see why an upload was refused.</summary>
 [Collection("registry")]
+[Trait("Category", "Integration")]
 public sealed class RegistryJourneyTests(RegistryServer registry, BrowserFixture browser)
 {
     /// <summary>A fresh browser context, with the page's console errors and uncaught exceptions collected.</summary>

@@ -8,6 +8,7 @@ namespace Anvil.Ui.Tests;
 /// <summary>The registry's pages as a client without JavaScript gets them (plain HTTP), on collections published
 /// through the real API: what they show, the login rules, escaping and headers.</summary>
 [Collection("registry")]
+[Trait("Category", "Integration")]
 public sealed partial class RegistryPageTests(RegistryServer registry)
 {
     private static readonly AuthenticationHeaderValue Alice = RegistryServer.Basic("alice", RegistryServer.AlicePassword);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Anvil.Ui.Tests;
 
 /// <summary>The registry's pages on PostgreSQL: their own queries (import lists, hosted dependencies) run there too.</summary>
+[Trait("Category", "Integration")]
 public sealed class RegistryPostgresTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Anvil.Server.Ui.Html;
 namespace Anvil.Ui.Tests;
 
 /// <summary>The C# renderers: ANSI to HTML, YAML and JSON highlighting, always escaped.</summary>
+[Trait("Category", "Integration")]
 public sealed class RenderingTests
 {
     [Fact]

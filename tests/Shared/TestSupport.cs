@@ -25,7 +25,9 @@ internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Reference => Path.GetFullPath(Path.Combine(Root, "..", "shared", "reference"));
+    /// <summary>Recorded answers and outputs of the reference tools (ARA, ansible-galaxy, ansible-runner), copied into
+    /// the repository so that a clone alone runs the tests; <c>tests/fixtures/reference/README.md</c> says what made each.</summary>
+    public static string Samples => Path.Combine(Root, "tests", "fixtures", "reference");
     public static string FixturePdd => Path.Combine(Root, "tests", "fixtures", "pdd");
     public static string DemoPdd => Path.Combine(Root, "examples", "demo");
 

@@ -3,9 +3,11 @@ using YamlDotNet.Serialization;
 
 namespace Anvil.Cli.Tests.Records;
 
+[Trait("Category", "Integration")]
 public sealed class SqliteRecordsQueryTests(SqliteBackend backend) : RecordsQueryTests(backend), IClassFixture<SqliteBackend>;
 
 [Collection(RecordsPostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PostgresRecordsQueryTests(PostgresBackend backend) : RecordsQueryTests(backend);
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed class PostgresRecordsQueryTests(PostgresBackend backend) : Records
 /// changed.yml, recorded in that order by <c>anvil run</c> (see <see cref="RecordedRuns"/>). Every command in every
 /// format, the filters, and the errors.
 /// </summary>
+[Trait("Category", "Integration")]
 public abstract class RecordsQueryTests(IRecordsBackend backend)
 {
     private protected Task<CliResult> Records(params string[] args) => Cli.RunAsync(["records", .. args, "--database", backend.Recorded]);

@@ -7,15 +7,18 @@ using Microsoft.Extensions.Options;
 
 namespace Anvil.Cli.Tests.Records;
 
+[Trait("Category", "Integration")]
 public sealed class SqliteRecordsRetentionTests(SqliteDatabases backend) : RecordsRetentionTests(backend), IClassFixture<SqliteDatabases>;
 
 [Collection(RecordsPostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PostgresRecordsRetentionTests(PostgresBackend backend) : RecordsRetentionTests(backend);
 
 /// <summary>
 /// What changes data: <c>playbook delete</c>, <c>playbook prune</c> and <c>playbook expire</c> from the CLI, and the
 /// server's scheduled retention, each on a fresh database seeded through the API with exact shapes.
 /// </summary>
+[Trait("Category", "Integration")]
 public abstract class RecordsRetentionTests(IRecordsBackend backend)
 {
     private static readonly DateTimeOffset LongAgo = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -223,6 +226,7 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
 }
 
 /// <summary>The retention settings are checked when the server starts; a wrong one is named.</summary>
+[Trait("Category", "Integration")]
 public class RetentionSettingsTests
 {
     [Theory]

@@ -9,6 +9,7 @@ namespace Anvil.Cli.Tests.Records;
 /// printed. These tests set process-wide environment variables, hence the non-parallel collection.
 /// </summary>
 [Collection(AnvilHomeCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class RecordsServerTests : IAsyncLifetime
 {
     private const string User = "alice";

@@ -8,7 +8,7 @@ public class JobEventSerializerTests
     [Fact]
     public void Serialize_ReferenceEvent_IsByteIdenticalToAnsibleRunnersFile()
     {
-        var dir = Path.Combine(RepoPaths.Reference, "samples", "runner", "artifacts-demo1", "job_events");
+        var dir = Path.Combine(RepoPaths.Samples, "runner", "artifacts-demo1", "job_events");
         foreach (var file in Directory.EnumerateFiles(dir, "*.json"))
         {
             var original = File.ReadAllBytes(file);

@@ -99,7 +99,7 @@ public class MarkerStreamParserTests
     [Fact]
     public void Feed_ReferenceRawCallbackOutput_FindsEveryMarker()
     {
-        var raw = File.ReadAllBytes(Path.Combine(RepoPaths.Reference, "samples", "runner", "raw-callback-stdout.bin"));
+        var raw = File.ReadAllBytes(Path.Combine(RepoPaths.Samples, "runner", "raw-callback-stdout.bin"));
         var rec = new Recorder();
         var parser = new MarkerStreamParser(rec);
         parser.Feed(raw);

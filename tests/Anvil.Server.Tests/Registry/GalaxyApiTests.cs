@@ -12,6 +12,7 @@ namespace Anvil.Server.Tests.Registry;
 
 /// <summary>The registry's HTTP API: shapes ansible-galaxy relies on, authentication, and every refusal with its
 /// message and nothing stored.</summary>
+[Trait("Category", "Integration")]
 public sealed class GalaxyApiTests
 {
     private static async Task<string> ErrorDetail(HttpResponseMessage response)
