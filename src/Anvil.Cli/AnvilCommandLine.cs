@@ -12,9 +12,22 @@ public static class AnvilCommandLine
     /// <summary>Exit code for an argument the parser rejected.</summary>
     public const int UsageError = 2;
 
+    // The root's help names all three jobs and which commands do each: a newcomer reading `anvil --help` should not
+    // conclude that Anvil only runs playbooks.
+    private const string RootDescription = """
+        Anvil: Ansible automation in three jobs that share one event model.
+          Run      run Ansible and capture every event, as ansible-runner 2.x does:
+                   run, start, stop, is-alive, adhoc, playbook, tools
+          Record   store every run (SQLite or PostgreSQL) behind an ARA-compatible API and web UI:
+                   server, records, db, user
+          Package  build, install, verify and publish collections as ansible-galaxy does, and a private registry:
+                   collection, galaxy, token
+          Try it   demo (runs the demo playbook, records it and serves the UI)
+        """;
+
     public static RootCommand Build()
     {
-        var root = new RootCommand("Anvil: run Ansible and capture every event (ansible-runner compatible).");
+        var root = new RootCommand(RootDescription);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StartCommand.Create());
         root.Subcommands.Add(StopCommand.Create());

@@ -17,6 +17,24 @@ public class CliTests
     private static TempDir Fixture() => new(RepoPaths.FixturePdd);
 
     [Fact]
+    public async Task RootHelp_NamesTheThreeJobsAndEveryCommand()
+    {
+        var (code, output, _) = await Anvil("--help");
+        Assert.Equal(0, code);
+        var description = output[..output.IndexOf("Usage:", StringComparison.Ordinal)];
+        foreach (var job in new[] { "Run ", "Record ", "Package " })
+        {
+            Assert.Contains(job, description);
+        }
+        // Every command is named in the overview, so none is left out when one is added.
+        var words = System.Text.RegularExpressions.Regex.Split(description, "[^a-z-]+").ToHashSet(StringComparer.Ordinal);
+        foreach (var command in AnvilCommandLine.Build().Subcommands)
+        {
+            Assert.Contains(command.Name, words);
+        }
+    }
+
+    [Fact]
     public async Task RunHelp_ListsTheOptionsInGroups()
     {
         var (code, output, _) = await Anvil("run", "--help");
