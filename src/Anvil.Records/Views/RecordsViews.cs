@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Anvil.Records.Api;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Views;
@@ -54,7 +55,7 @@ public sealed class RecordsViews(RecordsDatabase database)
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         var db = new Db(c, null, Database.Dialect);
         var q = new ListQuery(request, db);
-        RecordsApi.PlaybookFilters(q);
+        q.Filter(RecordsResources.Playbooks);
         if (q.Text("q") is { } search)
         {
             q.Where($"({q.ContainsSql("p.name", search)} OR {q.ContainsSql("p.path", search)} OR EXISTS (SELECT 1 FROM " +
@@ -62,7 +63,7 @@ public sealed class RecordsViews(RecordsDatabase database)
                 $"{q.ContainsSql("l.name", search)}))");
         }
         // Newest first, as ARA's UI does; ix_playbooks_started serves it.
-        q.Order(RecordsApi.PlaybookOrder, "p.started DESC, p.id DESC", "p.id");
+        q.Order(RecordsResources.Playbooks, "p.started DESC, p.id DESC");
         if (q.Errors.Any)
         {
             return new PlaybookListing(new Paged<PlaybookSummary>([], 0, page.Limit, 0), q.Errors.Lines().ToList());
@@ -94,7 +95,7 @@ public sealed class RecordsViews(RecordsDatabase database)
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         var db = new Db(c, null, Database.Dialect);
         var q = new ListQuery(new ApiRequest("GET", "/", query, default, ""), db);
-        RecordsApi.PlaybookFilters(q);
+        q.Filter(RecordsResources.Playbooks);
         if (q.Errors.Any)
         {
             return ([], q.Errors.Lines().ToList());
