@@ -41,7 +41,7 @@ internal static class HostCommands
     {
         var latest = new Option<bool>("--latest") { Description = "only the most recent host row of each host name" };
         var filters = Filters("hosts");
-        var latestFilter = new Filter(latest, _ => []);
+        var latestFilter = new Filter(latest, _ => []) { Shortcut = true };
         return new Command("host", "Hosts of the recorded playbooks, with their recap counters.")
         {
             ResourceCommands.List(
