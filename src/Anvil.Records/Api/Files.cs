@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -8,8 +9,6 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/files</c>: file paths of a playbook, their text kept once per SHA-1 in <c>file_contents</c>.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly OrderField[] FileOrder = [new("id", "f.id"), new("created", "f.created"), new("updated", "f.updated"), new("path", "f.path")];
-
     private static readonly FieldSpec[] FileFields =
     [
         // ARA refuses an empty file ("may not be blank"); empty files exist, so Anvil stores them.
@@ -54,10 +53,8 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.CommonDates("f");
-            q.Number("playbook", "f.playbook_id");
-            q.Contains("path", "f.path");
-            q.Order(FileOrder, "f.id ASC", "f.id");
+            q.Filter(RecordsResources.Files);
+            q.Order(RecordsResources.Files);
             return await RunListAsync(r, db, q, FileColumns, "files f", FileJoins, ReadFileRow, null, (o, f) =>
             {
                 o.W.WriteStartObject();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -7,15 +8,6 @@ namespace Anvil.Records.Api;
 /// that name.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly string[] HostCounters = ["changed", "failed", "ok", "skipped", "unreachable"];
-
-    private static readonly OrderField[] HostOrder =
-    [
-        new("id", "h.id"), new("created", "h.created"), new("updated", "h.updated"), new("name", "h.name"),
-        new("changed", "h.changed"), new("failed", "h.failed"), new("ok", "h.ok"), new("skipped", "h.skipped"),
-        new("unreachable", "h.unreachable"),
-    ];
-
     private static readonly FieldSpec[] HostFields =
     [
         new("facts", FieldKind.Json) { Default = "{}" },
@@ -63,35 +55,14 @@ public sealed partial class RecordsApi
         Facts = withFacts ? r.GetString(at + 10) : "{}",
     };
 
-    /// <summary>The filters hosts and latest hosts share, on host alias <c>h</c>.</summary>
-    private static void HostFilters(ListQuery q)
-    {
-        q.Number("playbook", "h.playbook_id");
-        if (q.Text("playbook_name") is { } playbookName)
-        {
-            q.Where($"h.playbook_id IN (SELECT id FROM playbooks WHERE {q.ContainsSql("name", playbookName)})");
-        }
-        if (q.Text("playbook_path") is { } playbookPath)
-        {
-            q.Where($"h.playbook_id IN (SELECT id FROM playbooks WHERE {q.ContainsSql("path", playbookPath)})");
-        }
-        q.Contains("name", "h.name");
-        foreach (var counter in HostCounters)
-        {
-            q.Number(counter + "__gt", "h." + counter, ">");
-            q.Number(counter + "__lt", "h." + counter, "<");
-        }
-    }
-
     private async Task<ApiResponse> ListHostsAsync(ApiRequest r, CancellationToken ct)
     {
         var (c, db) = await ReadAsync(ct).ConfigureAwait(false);
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.CommonDates("h");
-            HostFilters(q);
-            q.Order(HostOrder, "h.id ASC", "h.id");
+            q.Filter(RecordsResources.Hosts);
+            q.Order(RecordsResources.Hosts);
             return await RunListAsync(r, db, q, HostColumns, "hosts h", "", reader => ReadHostRow(reader), null, (o, h) =>
             {
                 o.W.WriteStartObject();

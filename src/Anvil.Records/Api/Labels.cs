@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -6,8 +7,6 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/labels</c>: list, detail and write shapes are all <c>id, created, updated, name</c>.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly OrderField[] LabelOrder = [new("id", "id"), new("created", "created"), new("updated", "updated")];
-
     private static readonly FieldSpec[] LabelFields = [new("name", FieldKind.String) { Required = true, Indexed = true }];
 
     private sealed record LabelRow(long Id, long Created, long Updated, string Name);
@@ -33,9 +32,8 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.Dates("created", "created");
-            q.Dates("updated", "updated");
-            q.Order(LabelOrder, "id ASC", "id");
+            q.Filter(RecordsResources.Labels);
+            q.Order(RecordsResources.Labels);
             return await RunListAsync(r, db, q, LabelColumns, "labels", "", ReadLabel, null, WriteLabel, ct).ConfigureAwait(false);
         }
     }

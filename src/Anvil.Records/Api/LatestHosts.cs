@@ -1,18 +1,11 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 
 namespace Anvil.Records.Api;
 
 /// <summary><c>/api/v1/latesthosts</c> (read-only): the most recent host row of each host name, looked up by name.</summary>
 public sealed partial class RecordsApi
 {
-    // The latest_hosts table has no id: "id" and the counters sort by the host's, created/updated by the entry's own.
-    private static readonly OrderField[] LatestHostOrder =
-    [
-        new("id", "h.id"), new("created", "lh.created"), new("updated", "lh.updated"), new("name", "lh.name"),
-        new("changed", "h.changed"), new("failed", "h.failed"), new("ok", "h.ok"), new("skipped", "h.skipped"),
-        new("unreachable", "h.unreachable"),
-    ];
-
     private const string LatestHostColumns = "lh.name, lh.created, lh.updated, " + HostColumns + ", h.facts";
     private const string LatestHostFrom = "latest_hosts lh JOIN hosts h ON h.id = lh.host_id";
 
@@ -27,11 +20,8 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.CommonDates("lh");
-            HostFilters(q);
-            q.Dates("host__created", "h.created");
-            q.Dates("host__updated", "h.updated");
-            q.Order(LatestHostOrder, "lh.created ASC, h.id ASC", "h.id");
+            q.Filter(RecordsResources.LatestHosts);
+            q.Order(RecordsResources.LatestHosts);
             var playbooks = new Dictionary<long, PlaybookView>();
             return await RunListAsync(r, db, q, LatestHostColumns, LatestHostFrom, "", ReadLatestHost,
                 async rows =>

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Text;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 using Dapper;
 
 namespace Anvil.Records.Api;
-
-/// <summary>A sort key a resource allows in <c>order</c>: its SQL expression, and whether it can be NULL.</summary>
-internal sealed record OrderField(string Name, string Sql, bool Nullable = false);
 
 /// <summary>
 /// The WHERE and ORDER BY of a list request, built from its query parameters the way django-filter reads them:
@@ -52,27 +50,52 @@ internal sealed class ListQuery(ApiRequest request, Db db)
         return v;
     }
 
-    /// <summary><c>{name}_before</c> (≤) and <c>{name}_after</c> (≥) on a time column.</summary>
-    /// <summary>The date filters every resource has: created and updated before/after.</summary>
-    public void CommonDates(string alias)
+    /// <summary>Applies a resource's filters, in its declaration order (so errors are reported in ARA's order).</summary>
+    public void Filter(ResourceDescriptor resource)
     {
-        Dates("created", alias + ".created");
-        Dates("updated", alias + ".updated");
+        foreach (var filter in resource.Filters)
+        {
+            Apply(filter);
+        }
     }
 
-    /// <summary>The date filters of resources with a duration: created, updated, started, ended.</summary>
-    public void DurationDates(string alias)
+    /// <summary>One filter: its value read as its kind says, compared as its match says, the comparison put inside
+    /// the filter's <see cref="RecordFilter.Within"/> when it has one.</summary>
+    public void Apply(RecordFilter f)
     {
-        CommonDates(alias);
-        Dates("started", alias + ".started");
-        Dates("ended", alias + ".ended");
+        switch (f.Kind)
+        {
+            case FilterKind.Status:
+                Choices(f.Name, f.Column, f.Choices);
+                break;
+            case FilterKind.Date:
+                Date(f.Name, f.Column, f.Match == FilterMatch.Before ? "<=" : ">=");
+                break;
+            case FilterKind.Id or FilterKind.Number:
+                Number(f, f.Match switch { FilterMatch.GreaterThan => ">", FilterMatch.LessThan => "<", _ => "=" });
+                break;
+            case FilterKind.Bool:
+                Bool(f);
+                break;
+            case FilterKind.Uuid:
+                Uuid(f);
+                break;
+            default:
+                if (Text(f.Name) is { } text)
+                {
+                    Where(f, f.Match switch
+                    {
+                        FilterMatch.Contains => ContainsSql(f.Column, text),
+                        FilterMatch.IExact => $"lower({f.Column}) = lower({Param(text)})",
+                        _ => $"{f.Column} = {Param(text)}",
+                    });
+                }
+                break;
+        }
     }
 
-    public void Dates(string name, string column)
-    {
-        Date(name + "_before", column, "<=");
-        Date(name + "_after", column, ">=");
-    }
+    private void Where(RecordFilter f, string comparison) =>
+        Where(f.Within is { } within ? within.Replace("{0}", comparison, StringComparison.Ordinal) : comparison);
 
     private void Date(string param, string column, string op)
     {
@@ -90,14 +113,14 @@ internal sealed class ListQuery(ApiRequest request, Db db)
         }
     }
 
-    /// <summary>A number compared with an integer column (django-filter's NumberFilter reads a decimal).
-    /// <paramref name="wrap"/> puts the comparison inside a larger condition (a subquery).</summary>
-    public void Number(string param, string column, string op = "=", Func<string, string>? wrap = null)
+    /// <summary>A number compared with an integer column (django-filter's NumberFilter reads a decimal).</summary>
+    private void Number(RecordFilter f, string op)
     {
-        if (Text(param) is not { } text)
+        if (Text(f.Name) is not { } text)
         {
             return;
         }
+        var column = f.Column;
         var s = text.Trim();
         double value;
         var exact = decimal.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d);
@@ -107,7 +130,7 @@ internal sealed class ListQuery(ApiRequest request, Db db)
         }
         else if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
         {
-            Errors.Add(param, "Enter a number.");
+            Errors.Add(f.Name, "Enter a number.");
             return;
         }
         switch (op)
@@ -119,66 +142,52 @@ internal sealed class ListQuery(ApiRequest request, Db db)
                 }
                 else
                 {
-                    Where(Wrap($"{column} = {Param(exact ? decimal.ToInt64(d) : (long)value)}"));
+                    Where(f, $"{column} = {Param(exact ? decimal.ToInt64(d) : (long)value)}");
                 }
                 break;
             case ">":
                 // x > 1.5 is x > 1 for integers.
-                Where(value >= long.MaxValue ? "1 = 0" : value < long.MinValue ? "1 = 1" : Wrap($"{column} > {Param((long)Math.Floor(value))}"));
+                if (value >= long.MaxValue || value < long.MinValue)
+                {
+                    Where(value >= long.MaxValue ? "1 = 0" : "1 = 1");
+                }
+                else
+                {
+                    Where(f, $"{column} > {Param((long)Math.Floor(value))}");
+                }
                 break;
             default:
-                Where(value <= long.MinValue ? "1 = 0" : value > long.MaxValue ? "1 = 1" : Wrap($"{column} < {Param((long)Math.Ceiling(value))}"));
+                if (value <= long.MinValue || value > long.MaxValue)
+                {
+                    Where(value <= long.MinValue ? "1 = 0" : "1 = 1");
+                }
+                else
+                {
+                    Where(f, $"{column} < {Param((long)Math.Ceiling(value))}");
+                }
                 break;
-        }
-
-        string Wrap(string comparison) => wrap is null ? comparison : wrap(comparison);
-    }
-
-    /// <summary>Case-insensitive substring (Django's <c>icontains</c>); LIKE wildcards in the value are escaped.</summary>
-    public void Contains(string param, string column)
-    {
-        if (Text(param) is { } text)
-        {
-            Where(ContainsSql(column, text));
         }
     }
 
     public string ContainsSql(string column, string text) =>
         $"lower({column}) LIKE lower({Param("%" + EscapeLike(text) + "%")}) ESCAPE '\\'";
 
-    /// <summary>Case-insensitive equality (Django's <c>iexact</c>).</summary>
-    public void IExact(string param, string column)
-    {
-        if (Text(param) is { } text)
-        {
-            Where($"lower({column}) = lower({Param(text)})");
-        }
-    }
-
-    public void Exact(string param, string column)
-    {
-        if (Text(param) is { } text)
-        {
-            Where($"{column} = {Param(text)}");
-        }
-    }
-
     /// <summary><c>true</c>/<c>false</c> in any case; other values are ignored, as django-filter does.</summary>
-    public void Bool(string param, string column)
+    private void Bool(RecordFilter f)
     {
-        switch (Text(param)?.ToLowerInvariant())
+        switch (Text(f.Name)?.ToLowerInvariant())
         {
             case "true":
-                Where($"{column} = {Param(true)}");
+                Where(f, $"{f.Column} = {Param(true)}");
                 break;
             case "false":
-                Where($"{column} = {Param(false)}");
+                Where(f, $"{f.Column} = {Param(false)}");
                 break;
         }
     }
 
     /// <summary>A multi-valued choice (<c>status=a&amp;status=b</c> is OR); each value must be a valid choice.</summary>
-    public void Choices(string param, string column, IReadOnlyList<string> choices)
+    private void Choices(string param, string column, IReadOnlyList<string> choices)
     {
         var values = request.Values(param).ToList();
         if (values.Exists(v => v.Contains('\0', StringComparison.Ordinal)))
@@ -198,28 +207,33 @@ internal sealed class ListQuery(ApiRequest request, Db db)
         Where($"{column} IN ({string.Join(", ", values.Distinct(StringComparer.Ordinal).Select(v => Param(v)))})");
     }
 
-    public void Uuid(string param, string column)
+    private void Uuid(RecordFilter f)
     {
-        if (Text(param) is not { } text)
+        if (Text(f.Name) is not { } text)
         {
             return;
         }
         if (JsonText.ParseUuid(text.Trim()) is { } uuid)
         {
-            Where($"{column} = {Param(uuid)}");
+            Where(f, $"{f.Column} = {Param(uuid)}");
         }
         else
         {
-            Errors.Add(param, "Enter a valid UUID.");
+            Errors.Add(f.Name, "Enter a valid UUID.");
         }
     }
+
+    /// <summary>The resource's <c>order</c> fields, with its default ordering.</summary>
+    public void Order(ResourceDescriptor resource) => Order(resource, resource.DefaultOrderSql);
 
     /// <summary>
     /// <c>order=field</c>, <c>order=-field</c> or a comma list, from the allowed fields; else the default. Ties are
     /// broken by id in the direction of the last key, so pages never overlap (and SQLite can walk one index).
     /// </summary>
-    public void Order(IReadOnlyList<OrderField> fields, string defaultOrder, string idSql)
+    public void Order(ResourceDescriptor resource, string defaultOrder)
     {
+        var fields = resource.Orders;
+        var idSql = resource.IdSql;
         var keys = new List<string>();
         var lastDescending = defaultOrder.EndsWith(" DESC", StringComparison.Ordinal);
         var usesId = false;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -6,10 +7,6 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/playbooks</c>, and the SimplePlaybook shape that every detailed child object embeds.</summary>
 public sealed partial class RecordsApi
 {
-    internal static readonly string[] PlaybookStatuses = ["unknown", "expired", "running", "completed", "failed"];
-
-    internal static readonly OrderField[] PlaybookOrder = DurationOrder("p");
-
     private static readonly FieldSpec[] PlaybookFields =
     [
         new("arguments", FieldKind.Json) { Default = "{}" },
@@ -22,7 +19,7 @@ public sealed partial class RecordsApi
         new("client_version", FieldKind.String) { AllowNull = true },
         new("python_version", FieldKind.String) { AllowNull = true },
         new("server_version", FieldKind.String),
-        new("status", FieldKind.Choice) { Choices = PlaybookStatuses },
+        new("status", FieldKind.Choice) { Choices = RecordsResources.PlaybookStatuses },
         new("path", FieldKind.String) { Required = true },
         new("controller", FieldKind.String) { AllowNull = true },
         new("user", FieldKind.String) { AllowNull = true },
@@ -39,13 +36,6 @@ public sealed partial class RecordsApi
         "COALESCE(pc.records, 0)";
 
     private const string PlaybookItemsJoin = " LEFT JOIN playbook_counts pc ON pc.playbook_id = p.id";
-
-    /// <summary>The sort keys of the resources that have a duration, on table alias <paramref name="a"/>.</summary>
-    private static OrderField[] DurationOrder(string a) =>
-    [
-        new("id", a + ".id"), new("created", a + ".created"), new("updated", a + ".updated"), new("started", a + ".started"),
-        new("ended", a + ".ended", Nullable: true), new("duration", $"({a}.ended - {a}.started)", Nullable: true),
-    ];
 
     /// <summary>A playbook row; property names are the SQL parameter names of its writes.</summary>
     private sealed record PlaybookRow
@@ -105,30 +95,10 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            PlaybookFilters(q);
-            q.Order(PlaybookOrder, "p.id DESC", "p.id");
+            q.Filter(RecordsResources.Playbooks);
+            q.Order(RecordsResources.Playbooks);
             return await RunListAsync(r, db, q, PlaybookColumns + ", " + PlaybookItemsSql, "playbooks p", PlaybookItemsJoin, ReadPlaybookView,
                 rows => FillLabelsAsync(db, rows, ct), WritePlaybook, ct).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The playbook filters, on alias <c>p</c>, in ARA's declaration order (the web UI applies the same).</summary>
-    internal static void PlaybookFilters(ListQuery q)
-    {
-        q.DurationDates("p");
-        q.Contains("ansible_version", "p.ansible_version");
-        q.Contains("client_version", "p.client_version");
-        q.Contains("server_version", "p.server_version");
-        q.Contains("python_version", "p.python_version");
-        q.Contains("user", "p.\"user\"");
-        q.Contains("controller", "p.controller");
-        q.Contains("name", "p.name");
-        q.Contains("path", "p.path");
-        q.Choices("status", "p.status", PlaybookStatuses);
-        if (q.Text("label") is { } label)
-        {
-            q.Where("EXISTS (SELECT 1 FROM playbooks_labels pl JOIN labels l ON l.id = pl.label_id " +
-                $"WHERE pl.playbook_id = p.id AND lower(l.name) = lower({q.Param(label)}))");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -6,10 +7,6 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/plays</c>, and the SimplePlay shape embedded in task and result details.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly string[] PlayStatuses = ["unknown", "running", "completed", "expired"];
-
-    private static readonly OrderField[] PlayOrder = DurationOrder("y");
-
     private static readonly FieldSpec[] PlayFields =
     [
         new("started", FieldKind.DateTime),
@@ -17,7 +14,7 @@ public sealed partial class RecordsApi
         new("duration", FieldKind.Duration) { AllowNull = true },
         new("name", FieldKind.String) { AllowNull = true, AllowBlank = true },
         new("uuid", FieldKind.Uuid) { Required = true },
-        new("status", FieldKind.Choice) { Choices = PlayStatuses },
+        new("status", FieldKind.Choice) { Choices = RecordsResources.PlayStatuses },
         new("playbook", FieldKind.Reference) { Required = true, Table = "playbooks" },
     ];
 
@@ -63,12 +60,8 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.DurationDates("y");
-            q.Number("playbook", "y.playbook_id");
-            q.Uuid("uuid", "y.uuid");
-            q.Choices("status", "y.status", PlayStatuses);
-            q.Contains("name", "y.name");
-            q.Order(PlayOrder, "y.id DESC", "y.id");
+            q.Filter(RecordsResources.Plays);
+            q.Order(RecordsResources.Plays);
             return await RunListAsync(r, db, q, PlayColumns + ", " + PlayItemsSql, "plays y", PlayItemsJoin, ReadPlayView, null, (o, p) =>
             {
                 o.W.WriteStartObject();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -6,8 +7,6 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/records</c>: key/value data attached to a playbook (ara_record), one key per playbook.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly OrderField[] RecordOrder = [new("id", "k.id"), new("created", "k.created"), new("updated", "k.updated"), new("key", "k.key")];
-
     private static readonly FieldSpec[] RecordFields =
     [
         new("value", FieldKind.Json) { Default = "\"\"" },
@@ -48,10 +47,8 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.CommonDates("k");
-            q.Number("playbook", "k.playbook_id");
-            q.Exact("key", "k.key");
-            q.Order(RecordOrder, "k.id ASC", "k.id");
+            q.Filter(RecordsResources.Records);
+            q.Order(RecordsResources.Records);
             return await RunListAsync(r, db, q, RecordColumns, "records k", "", ReadRecordRow, null, (o, k) =>
             {
                 o.W.WriteStartObject();

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Anvil.Records.Ingest;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -16,9 +17,6 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
     private const string ListMethods = "GET, POST, HEAD, OPTIONS";
     private const string DetailMethods = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS";
     private const string ReadMethods = "GET, HEAD, OPTIONS";
-
-    /// <summary>The router's resources, in ARA's order (that of <c>GET /api/v1/</c>).</summary>
-    private static readonly string[] Resources = ["labels", "playbooks", "plays", "tasks", "hosts", "latesthosts", "results", "files", "records"];
 
     public RecordsDatabase Database { get; } = db;
     public RecordsApiOptions Options { get; } = options ?? new RecordsApiOptions();
@@ -86,18 +84,18 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
         var rest = r.Path[V1.Length..];
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var name = StripFormat(slash < 0 ? rest : rest[..slash]);
-        if (name is null || Array.IndexOf(Resources, name) < 0)
+        if (name is null || RecordsResources.Find(name) is not { } resource)
         {
             return Replies.NotFound();
         }
-        var readOnly = name == "latesthosts";
+        var readOnly = resource.ReadOnly;
         if (slash < 0)
         {
             return r.Method switch
             {
                 "GET" or "HEAD" => await ListAsync(name, r, ct).ConfigureAwait(false),
                 "POST" when !readOnly => await CreateAsync(name, r, ct).ConfigureAwait(false),
-                "OPTIONS" => Metadata(Title(name) + " List"),
+                "OPTIONS" => Metadata(resource.Title + " List"),
                 _ => Replies.MethodNotAllowed(r.Method, readOnly ? ReadMethods : ListMethods),
             };
         }
@@ -117,7 +115,7 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
             return r.Method switch
             {
                 "GET" or "HEAD" => await LatestHostAsync(hostName, ct).ConfigureAwait(false),
-                "OPTIONS" => Metadata("Latest Host Instance"),
+                "OPTIONS" => Metadata(resource.Title + " Instance"),
                 _ => Replies.MethodNotAllowed(r.Method, ReadMethods),
             };
         }
@@ -127,7 +125,7 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
         }
         if (r.Method == "OPTIONS")
         {
-            return Metadata(Title(name) + " Instance");
+            return Metadata(resource.Title + " Instance");
         }
         // ARA's lookup pattern is [^/.]+ (plus an optional format suffix); a non-numeric key matches it and is
         // simply not found.
@@ -167,19 +165,6 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
         }
         return segment.AsSpan(dot) is ".json" ? segment[..dot] : null;
     }
-
-    private static string Title(string resource) => resource switch
-    {
-        "labels" => "Label",
-        "playbooks" => "Playbook",
-        "plays" => "Play",
-        "tasks" => "Task",
-        "hosts" => "Host",
-        "latesthosts" => "Latest Host",
-        "results" => "Result",
-        "files" => "File",
-        _ => "Record",
-    };
 
     private Task<ApiResponse> ListAsync(string resource, ApiRequest r, CancellationToken ct) => resource switch
     {
@@ -270,9 +255,9 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
     {
         using var o = new JsonOut();
         o.W.WriteStartObject();
-        foreach (var name in Resources)
+        foreach (var resource in RecordsResources.All)
         {
-            o.String(name, r.BaseUrl + V1 + name);
+            o.String(resource.Name, r.BaseUrl + V1 + resource.Name);
         }
         o.W.WriteEndObject();
         return o.Finish(200);

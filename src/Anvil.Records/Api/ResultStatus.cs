@@ -10,6 +10,13 @@ public static class ResultStatus
     /// <summary>Every shown status, in the order the UI offers them as filters.</summary>
     public static IReadOnlyList<string> Shown { get; } = ["ok", "changed", "failed", "ignored", "skipped", "unreachable", "unknown"];
 
+    /// <summary>The statuses a result is stored with (ARA's model choices): what the API's <c>status</c> filter and
+    /// writes accept.</summary>
+    public static IReadOnlyList<string> Stored { get; } = ["ok", "failed", "skipped", "unreachable", "unknown"];
+
+    /// <summary>The statuses that are failures (the UI's "what failed"), unless ignored.</summary>
+    public static IReadOnlyList<string> Failures { get; } = ["failed", "unreachable"];
+
     /// <summary>The shown status of a stored one.</summary>
     public static string Of(string stored, bool changed, bool ignoreErrors) => stored switch
     {
@@ -19,13 +26,13 @@ public static class ResultStatus
     };
 
     /// <summary>The stored status and the flag values that a shown status stands for (null flag: any value).</summary>
-    internal static (string Stored, bool? Changed, bool? IgnoreErrors)? Stored(string shown) => shown switch
+    public static (string Stored, bool? Changed, bool? IgnoreErrors)? StoredOf(string shown) => shown switch
     {
         "ok" => ("ok", false, null),
         "changed" => ("ok", true, null),
         "failed" => ("failed", null, false),
         "ignored" => ("failed", null, true),
-        "skipped" or "unreachable" or "unknown" => (shown, null, null),
+        _ when Stored.Contains(shown) => (shown, null, null),
         _ => null,
     };
 
@@ -37,7 +44,7 @@ public static class ResultStatus
         var alternatives = new List<string>();
         foreach (var s in shown.Distinct(StringComparer.Ordinal))
         {
-            if (Stored(s) is not { } x)
+            if (StoredOf(s) is not { } x)
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -6,10 +7,6 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/results</c>: one task's outcome on one host.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly string[] ResultStatuses = ["ok", "failed", "skipped", "unreachable", "unknown"];
-
-    private static readonly OrderField[] ResultOrder = DurationOrder("r");
-
     private static readonly FieldSpec[] ResultFields =
     [
         new("content", FieldKind.Json) { Default = "{}" },
@@ -17,7 +14,7 @@ public sealed partial class RecordsApi
         new("started", FieldKind.DateTime),
         new("ended", FieldKind.DateTime) { AllowNull = true },
         new("duration", FieldKind.Duration) { AllowNull = true },
-        new("status", FieldKind.Choice) { Choices = ResultStatuses },
+        new("status", FieldKind.Choice) { Choices = ResultStatus.Stored },
         new("changed", FieldKind.Boolean),
         new("ignore_errors", FieldKind.Boolean),
         new("host", FieldKind.Reference) { Required = true, Table = "hosts" },
@@ -76,25 +73,10 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.DurationDates("r");
-            q.Number("playbook", "r.playbook_id");
-            q.Number("task", "r.task_id");
-            if (q.Text("task_name") is { } taskName)
-            {
-                q.Where($"r.task_id IN (SELECT id FROM tasks WHERE {q.ContainsSql("name", taskName)})");
-            }
-            q.Number("play", "r.play_id");
-            q.Number("host", "r.host_id");
-            if (q.Text("host_name") is { } hostName)
-            {
-                q.Where($"r.host_id IN (SELECT id FROM hosts WHERE lower(name) = lower({q.Param(hostName)}))");
-            }
-            q.Number("delegated_to", "d.host_id", wrap: c => $"r.id IN (SELECT d.result_id FROM results_delegated_to d WHERE {c})");
-            q.Bool("changed", "r.changed");
-            // Stored statuses: "changed" and "ignored" exist only on output (filter with changed/ignore_errors).
-            q.Choices("status", "r.status", ResultStatuses);
-            q.Bool("ignore_errors", "r.ignore_errors");
-            q.Order(ResultOrder, "r.id DESC", "r.id");
+            // The status filter takes stored statuses: the shown ones computed on read are filtered with
+            // changed/ignore_errors.
+            q.Filter(RecordsResources.Results);
+            q.Order(RecordsResources.Results);
             return await RunListAsync(r, db, q, ResultColumns, "results r", "", ReadResultRow,
                 rows => FillDelegatedAsync(db, rows, ct), (o, x) =>
                 {

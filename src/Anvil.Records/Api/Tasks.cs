@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Api;
@@ -6,10 +7,6 @@ namespace Anvil.Records.Api;
 /// <summary><c>/api/v1/tasks</c>, and the SimpleTask shape embedded in result details.</summary>
 public sealed partial class RecordsApi
 {
-    private static readonly string[] TaskStatuses = ["completed", "expired", "failed", "running", "unknown"];
-
-    private static readonly OrderField[] TaskOrder = DurationOrder("t");
-
     private static readonly FieldSpec[] TaskFields =
     [
         new("tags", FieldKind.Json) { Default = "[]" },
@@ -21,7 +18,7 @@ public sealed partial class RecordsApi
         new("action", FieldKind.String) { Required = true },
         new("lineno", FieldKind.Integer) { Required = true },
         new("handler", FieldKind.Boolean) { Required = true },
-        new("status", FieldKind.Choice) { Choices = TaskStatuses },
+        new("status", FieldKind.Choice) { Choices = RecordsResources.TaskStatuses },
         new("play", FieldKind.Reference) { Required = true, Table = "plays" },
         new("file", FieldKind.Reference) { Required = true, Table = "files" },
         new("playbook", FieldKind.Reference) { Required = true, Table = "playbooks" },
@@ -83,28 +80,8 @@ public sealed partial class RecordsApi
         await using (c)
         {
             var q = new ListQuery(r, db);
-            q.DurationDates("t");
-            q.Number("playbook", "t.playbook_id");
-            if (q.Text("playbook_name") is { } playbookName)
-            {
-                q.Where($"t.playbook_id IN (SELECT id FROM playbooks WHERE {q.ContainsSql("name", playbookName)})");
-            }
-            if (q.Text("playbook_path") is { } playbookPath)
-            {
-                q.Where($"t.playbook_id IN (SELECT id FROM playbooks WHERE {q.ContainsSql("path", playbookPath)})");
-            }
-            q.Number("play", "t.play_id");
-            q.Choices("status", "t.status", TaskStatuses);
-            q.Contains("name", "t.name");
-            q.Uuid("uuid", "t.uuid");
-            q.IExact("action", "t.action");
-            if (q.Text("path") is { } path)
-            {
-                q.Where($"t.file_id IN (SELECT id FROM files WHERE {q.ContainsSql("path", path)})");
-            }
-            q.Number("lineno", "t.lineno");
-            q.Bool("handler", "t.handler");
-            q.Order(TaskOrder, "t.id DESC", "t.id");
+            q.Filter(RecordsResources.Tasks);
+            q.Order(RecordsResources.Tasks);
             return await RunListAsync(r, db, q, TaskColumns + ", " + TaskExtraSql, "tasks t", TaskJoins, ReadTaskView, null, (o, t) =>
             {
                 o.W.WriteStartObject();

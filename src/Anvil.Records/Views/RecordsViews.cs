@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Anvil.Records.Api;
+using Anvil.Records.Resources;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Views;
@@ -54,7 +55,7 @@ public sealed class RecordsViews(RecordsDatabase database)
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         var db = new Db(c, null, Database.Dialect);
         var q = new ListQuery(request, db);
-        RecordsApi.PlaybookFilters(q);
+        q.Filter(RecordsResources.Playbooks);
         if (q.Text("q") is { } search)
         {
             q.Where($"({q.ContainsSql("p.name", search)} OR {q.ContainsSql("p.path", search)} OR EXISTS (SELECT 1 FROM " +
@@ -62,7 +63,7 @@ public sealed class RecordsViews(RecordsDatabase database)
                 $"{q.ContainsSql("l.name", search)}))");
         }
         // Newest first, as ARA's UI does; ix_playbooks_started serves it.
-        q.Order(RecordsApi.PlaybookOrder, "p.started DESC, p.id DESC", "p.id");
+        q.Order(RecordsResources.Playbooks, "p.started DESC, p.id DESC");
         if (q.Errors.Any)
         {
             return new PlaybookListing(new Paged<PlaybookSummary>([], 0, page.Limit, 0), q.Errors.Lines().ToList());
@@ -94,7 +95,7 @@ public sealed class RecordsViews(RecordsDatabase database)
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         var db = new Db(c, null, Database.Dialect);
         var q = new ListQuery(new ApiRequest("GET", "/", query, default, ""), db);
-        RecordsApi.PlaybookFilters(q);
+        q.Filter(RecordsResources.Playbooks);
         if (q.Errors.Any)
         {
             return ([], q.Errors.Lines().ToList());
@@ -385,7 +386,48 @@ public sealed class RecordsViews(RecordsDatabase database)
                 failures.Add(new Failure(ReadResult(reader), MessageOf(reader.GetString(15))));
             }
         }
-        return failures;
+        var rescued = await RescuedAsync(db, failures, ct).ConfigureAwait(false);
+        return rescued.Count == 0 ? failures : failures.Select(f => rescued.Contains(f.Result.Id) ? f with { Rescued = true } : f).ToList();
+    }
+
+    /// <summary>
+    /// Which of these failures a <c>rescue</c> handled. A failed result carries no mark of it (Ansible sends
+    /// <c>v2_runner_on_failed</c> with <c>ignore_errors</c> false either way, and neither ARA nor the callback records
+    /// the block), so the signal is the host's recap (<c>playbook_on_stats</c>): Ansible counts each failure inside a
+    /// block that has a rescue as <c>rescued</c> instead of <c>failures</c>. A host that failed without rescue runs
+    /// nothing more but <c>always</c> sections, so its rescued failures come first: the first <c>rescued</c> failed,
+    /// not-ignored results of a host, in recording (id) order, are the rescued ones. Unreachable results are never
+    /// rescued (Ansible counts them as dark). Until the recap arrives (a running playbook, or a run ARA's callback
+    /// recorded, which sends no rescued count) no failure is marked rescued.
+    /// </summary>
+    private static async Task<HashSet<long>> RescuedAsync(Db db, List<Failure> failures, CancellationToken ct)
+    {
+        var found = new HashSet<long>();
+        var hostIds = failures.Where(f => f.Result.Status == "failed").Select(f => f.Result.HostId).Distinct().ToArray();
+        if (hostIds.Length == 0)
+        {
+            return found;
+        }
+        var hosts = new List<(long Id, long Rescued)>();
+        await using (var reader = await db.ReaderAsync($"SELECT id, rescued FROM hosts WHERE {db.In("id", "@hostIds")} AND rescued > 0",
+            new { hostIds }, ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                hosts.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+        foreach (var (hostId, count) in hosts)
+        {
+            await using var reader = await db.ReaderAsync(
+                "SELECT id FROM results WHERE host_id = @hostId AND status = 'failed' AND ignore_errors = @no ORDER BY id LIMIT @count",
+                new { hostId, no = false, count }, ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                found.Add(reader.GetInt64(0));
+            }
+        }
+        return found;
     }
 
     public async Task<ResultDetail?> ResultAsync(long id, CancellationToken ct = default)

@@ -62,8 +62,9 @@ public sealed record ResultItem(
     public long? Duration => Ended - Started;
 }
 
-/// <summary>A failed or unreachable result with the first thing a person reads in it (msg, stderr …).</summary>
-public sealed record Failure(ResultItem Result, string? Message);
+/// <summary>A failed or unreachable result with the first thing a person reads in it (msg, stderr …);
+/// <paramref name="Rescued"/>: a block's <c>rescue</c> handled it (see <c>RecordsViews.FailuresAsync</c>).</summary>
+public sealed record Failure(ResultItem Result, string? Message, bool Rescued = false);
 
 /// <summary>Which results to list: of a playbook, a host or a task, by shown status, a page of them.</summary>
 public sealed record ResultQuery

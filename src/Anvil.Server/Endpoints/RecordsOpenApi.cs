@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Anvil.Records.Resources;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -5,52 +7,11 @@ namespace Anvil.Server;
 
 /// <summary>
 /// Describes the ARA-compatible resources in the OpenAPI document (<c>/openapi/v1.json</c>). The API is served by
-/// one catch-all endpoint, so the generator cannot see them: they are listed here, with their filters and order
-/// fields as ARA 1.7.4 has them.
+/// one catch-all endpoint, so the generator cannot see them: they are written here from their descriptors
+/// (<see cref="RecordsResources"/>), with the filters and order fields the API applies.
 /// </summary>
 internal static class RecordsOpenApi
 {
-    private sealed record Resource(string Name, string Summary, bool ReadOnly, string Key, string[] Filters, string[] Order);
-
-    private static readonly string[] Dates = ["created_before", "created_after", "updated_before", "updated_after"];
-    private static readonly string[] Durations = [.. Dates, "started_before", "started_after", "ended_before", "ended_after"];
-    private static readonly string[] Counters = ["changed", "failed", "ok", "skipped", "unreachable"];
-    private static readonly string[] CounterFilters = [.. Counters.SelectMany(c => new[] { c + "__gt", c + "__lt" })];
-
-    private static readonly Resource[] Resources =
-    [
-        new("labels", "Labels of playbooks", false, "id", Dates, ["id", "created", "updated"]),
-        new("playbooks", "Playbook runs", false, "id",
-            ["name", "path", "controller", "user", "ansible_version", "client_version", "server_version", "python_version",
-             "status", "label", .. Durations],
-            ["id", "created", "updated", "started", "ended", "duration"]),
-        new("plays", "Plays of a playbook run", false, "id", ["playbook", "uuid", "status", "name", .. Durations],
-            ["id", "created", "updated", "started", "ended", "duration"]),
-        new("tasks", "Tasks of a play", false, "id",
-            ["playbook", "play", "playbook_name", "playbook_path", "status", "name", "uuid", "action", "path", "lineno",
-             "handler", .. Durations],
-            ["id", "created", "updated", "started", "ended", "duration"]),
-        new("hosts", "Hosts of a playbook run, with their result counts", false, "id",
-            ["playbook", "playbook_name", "playbook_path", "name", .. CounterFilters, .. Dates],
-            ["id", "created", "updated", "name", .. Counters]),
-        new("latesthosts", "The latest playbook's host row for each host name", true, "name",
-            ["playbook", "playbook_name", "playbook_path", "name", .. CounterFilters, .. Dates],
-            ["id", "created", "updated", "name", .. Counters]),
-        new("results", "Results of a task on a host", false, "id",
-            ["playbook", "task", "play", "host", "delegated_to", "task_name", "host_name", "changed", "ignore_errors",
-             "status", .. Durations],
-            ["id", "created", "updated", "started", "ended", "duration"]),
-        new("files", "Files used by a playbook run", false, "id", ["playbook", "path", .. Dates],
-            ["id", "created", "updated", "path"]),
-        new("records", "Arbitrary key/value records of a playbook run (ara_record)", false, "id",
-            ["playbook", "key", .. Dates], ["id", "created", "updated", "key"]),
-    ];
-
-    private static readonly Dictionary<string, string> Multi = new(StringComparer.Ordinal)
-    {
-        ["status"] = "repeat to match any of several values",
-    };
-
     public static Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
         document.Info.Title = "Anvil records API (ARA 1.7.4 compatible)";
@@ -87,18 +48,17 @@ internal static class RecordsOpenApi
                 [HttpMethod.Get] = Operation("api", "Resource URLs of API version 1", [], ("200", "Resource URLs")),
             },
         };
-        foreach (var r in Resources)
+        foreach (var r in RecordsResources.All)
         {
             var list = new OpenApiPathItem { Operations = new() };
             var listParameters = new List<IOpenApiParameter>
             {
                 Query("limit", "page size (default: the server's page size; larger values are capped)", JsonSchemaType.Integer),
                 Query("offset", "index of the first row", JsonSchemaType.Integer),
-                Query("order", "sort field, '-' for descending; comma-separated for several: " + string.Join(", ", r.Order),
+                Query("order", "sort field, '-' for descending; comma-separated for several: " + string.Join(", ", r.Orders.Select(o => o.Name)),
                     JsonSchemaType.String),
             };
-            listParameters.AddRange(r.Filters.Select(f =>
-                Query(f, Multi.TryGetValue(f, out var note) ? "filter; " + note : "filter", JsonSchemaType.String)));
+            listParameters.AddRange(r.Filters.Select(f => Filter(r, f)));
             list.Operations[HttpMethod.Get] = Operation(r.Name, $"List {r.Summary.ToLowerInvariant()}", listParameters,
                 ("200", "A page of rows"), ("400", "Invalid filter or order"));
             if (!r.ReadOnly)
@@ -167,6 +127,38 @@ internal static class RecordsOpenApi
             },
         };
         return operation;
+    }
+
+    /// <summary>A filter parameter: what it selects, its type, and for a status the values it takes.</summary>
+    private static OpenApiParameter Filter(ResourceDescriptor r, RecordFilter f)
+    {
+        var parameter = Query(f.Name, $"{r.Name} {f.Description}", f.Kind switch
+        {
+            FilterKind.Id or FilterKind.Number => JsonSchemaType.Integer,
+            FilterKind.Bool => JsonSchemaType.Boolean,
+            _ => JsonSchemaType.String,
+        });
+        var schema = (OpenApiSchema)parameter.Schema!;
+        switch (f.Kind)
+        {
+            case FilterKind.Status:
+                // Repeat it to match any of several values.
+                parameter.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. f.Choices.Select(c => (JsonNode)c)] },
+                };
+                parameter.Explode = true;
+                parameter.Style = ParameterStyle.Form;
+                break;
+            case FilterKind.Date:
+                schema.Format = "date-time";
+                break;
+            case FilterKind.Uuid:
+                schema.Format = "uuid";
+                break;
+        }
+        return parameter;
     }
 
     private static OpenApiParameter Query(string name, string description, JsonSchemaType type) => new()

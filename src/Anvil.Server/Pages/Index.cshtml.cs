@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Anvil.Records.Resources;
 using Anvil.Records.Views;
 using Anvil.Server.Ui;
 
@@ -8,11 +9,18 @@ namespace Anvil.Server.Pages;
 /// <summary><c>/</c>: the playbooks, newest first, with the API's filters, sorting, paging and a search box.</summary>
 public sealed partial class IndexModel : UiPage
 {
-    /// <summary>The query parameters that narrow the list (the API's names, plus <c>q</c>).</summary>
-    public static readonly string[] FilterNames =
-        ["q", "status", "name", "path", "label", "controller", "user", "ansible_version", "started_after", "started_before"];
+    /// <summary>The query parameters that narrow the list: the API's playbook filters, plus <c>q</c>.</summary>
+    public static readonly string[] FilterNames = ["q", .. RecordsResources.Playbooks.Filters.Select(f => f.Name)];
 
-    public static readonly string[] Statuses = ["running", "completed", "failed", "expired", "unknown"];
+    /// <summary>The status checkboxes: the playbook statuses.</summary>
+    public static IReadOnlyList<string> Statuses => RecordsResources.Playbooks.StatusChoices;
+
+    /// <summary>The text inputs of the filters form: every text filter of the API's playbooks, labelled by name.</summary>
+    public static IReadOnlyList<(string Name, string Label)> TextFilters { get; } =
+    [
+        .. RecordsResources.Playbooks.Filters.Where(f => f.Kind == FilterKind.String)
+            .Select(f => (f.Name, char.ToUpperInvariant(f.Name[0]) + f.Name[1..].Replace('_', ' '))),
+    ];
 
     public PlaybookListing Listing { get; private set; } = new(new Paged<PlaybookSummary>([], 0, 1, 0), []);
 

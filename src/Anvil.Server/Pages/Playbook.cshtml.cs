@@ -70,7 +70,7 @@ public sealed class PlaybookModel : UiPage
         Query(("task", task), ("host", null), ("status", null), ("offset", null), ("page", null)) + "#results";
 
     public string FailedResults() =>
-        Query(("status", new[] { "failed", "unreachable" }), ("host", null), ("task", null), ("offset", null), ("page", null)) + "#results";
+        Query(("status", ResultStatus.Failures.ToArray()), ("host", null), ("task", null), ("offset", null), ("page", null)) + "#results";
 
     /// <summary>The hosts the results filter offers: this page of hosts, and the filtered one if it is elsewhere.</summary>
     public IEnumerable<(long Id, string Name)> HostChoices()

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Anvil.Records.Resources;
 using static Anvil.Cli.Commands.Records.Fields;
 
 namespace Anvil.Cli.Commands.Records;
@@ -32,11 +33,8 @@ internal static class FileCommands
     public static Command Create() => new("file", "Playbook and task files recorded with the runs.")
     {
         ResourceCommands.List(
-            new ListSpec("file", "files", "List recorded files, by path.", Columns, "path", "id, created, updated or path"),
-            [
-                Filter.Id("--playbook", "playbook", "files of this playbook"),
-                Filter.Text("--path", "path", "files whose path contains this", "PATH"),
-            ],
+            new ListSpec(RecordsResources.Files, "List recorded files, by path.", Columns, "path"),
+            Filter.Of(RecordsResources.Files, "files"),
             "the SHA-1 and created"),
         ResourceCommands.Show("file", "files", "Show a recorded file with its content.", Detail),
     };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Anvil.Records.Resources;
 using static Anvil.Cli.Commands.Records.Fields;
 
 namespace Anvil.Cli.Commands.Records;
@@ -7,8 +8,6 @@ namespace Anvil.Cli.Commands.Records;
 /// <summary><c>anvil records host list|show|metrics</c>: one host row per host per playbook, with its recap counters.</summary>
 internal static class HostCommands
 {
-    private static readonly string[] Counters = ["ok", "changed", "failed", "skipped", "unreachable"];
-
     private static readonly Column[] Columns =
     [
         Id(),
@@ -42,11 +41,11 @@ internal static class HostCommands
     {
         var latest = new Option<bool>("--latest") { Description = "only the most recent host row of each host name" };
         var filters = Filters("hosts");
-        var latestFilter = new Filter(latest, _ => []);
+        var latestFilter = new Filter(latest, _ => []) { Shortcut = true };
         return new Command("host", "Hosts of the recorded playbooks, with their recap counters.")
         {
             ResourceCommands.List(
-                new ListSpec("host", "hosts", "List hosts, most recently updated first.", Columns, "-updated", "id, created, updated, name, ok, changed, failed, skipped or unreachable"),
+                new ListSpec(RecordsResources.Hosts, "List hosts, most recently updated first.", Columns, "-updated"),
                 [.. filters, latestFilter], "created",
                 parse => parse.GetValue(latest) ? ("/api/v1/latesthosts", FromLatest) : ("/api/v1/hosts", null)),
             ResourceCommands.Show("host", "hosts", "Show a host.", Detail,
@@ -56,11 +55,10 @@ internal static class HostCommands
         };
     }
 
-    /// <summary>ARA's host filters: name, playbook, and with/without changed, failed or unreachable results.</summary>
+    /// <summary>ARA's host filters, and shortcuts to with/without changed, failed or unreachable results.</summary>
     private static Filter[] Filters(string what) =>
     [
-        Filter.Text("--name", "name", $"{what} whose name contains this", "NAME"),
-        Filter.Id("--playbook", "playbook", $"{what} of this playbook"),
+        .. Filter.Of(RecordsResources.Hosts, what),
         Filter.Flag("--with-changed", $"{what} with changed results", ("changed__gt", "0")),
         Filter.Flag("--without-changed", $"{what} without changed results", ("changed__lt", "1")),
         Filter.Flag("--with-failed", $"{what} with failed results", ("failed__gt", "0")),
@@ -81,7 +79,7 @@ internal static class HostCommands
             ("updated", P("updated")(host)),
             ("name", P("name")(host)),
         };
-        pairs.AddRange(Counters.Select(c => (c, P(c)(host))));
+        pairs.AddRange(RecordsResources.HostCounters.Select(c => (c, P(c)(host))));
         return RecordsOutput.Object(pairs);
     }
 
@@ -89,7 +87,7 @@ internal static class HostCommands
     private static Command Metrics()
     {
         var filters = Filters("count hosts");
-        var order = ResourceCommands.OrderOption("-updated", "id, created, updated or name (which rows are read first)");
+        var order = ResourceCommands.OrderOption("-updated", ResourceCommands.Orders(RecordsResources.Hosts) + " (which rows are read first)");
         var limit = ResourceCommands.LimitOption(1000, "read at most N host rows");
         var format = RecordsOutput.FormatOption();
         var connection = new RecordsConnection();
@@ -108,6 +106,8 @@ internal static class HostCommands
             Text("name"), Number("playbooks"), Number("ok"), Number("changed"), Number("failed"), Number("skipped"),
             Number("unreachable"), Time("updated"),
         };
+        // The counter columns, in the order they are shown (the recap's: ok first).
+        var counters = columns[2..^1].Select(c => c.Name).ToArray();
         connection.SetAction(command, async s =>
         {
             var query = ResourceCommands.Query(s.Parse, filters);
@@ -121,7 +121,7 @@ internal static class HostCommands
                     RecordsOutput.Value(g.Key),
                     RecordsOutput.Value(g.Select(h => P("playbook")(h).GetInt64()).Distinct().Count()),
                 }
-                .Concat(Counters.Select(c => RecordsOutput.Value(g.Sum(h => P(c)(h).GetInt64()))))
+                .Concat(counters.Select(c => RecordsOutput.Value(g.Sum(h => P(c)(h).GetInt64()))))
                 .Append(g.Select(h => P("updated")(h)).MaxBy(u => u.GetString(), StringComparer.Ordinal))
                 .ToArray())
                 .ToList();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Anvil.Records.Resources;
 using static Anvil.Cli.Commands.Records.Fields;
 
 namespace Anvil.Cli.Commands.Records;
@@ -40,13 +41,8 @@ internal static class PlayCommands
     public static Command Create() => new("play", "Plays of the recorded playbooks.")
     {
         ResourceCommands.List(
-            new ListSpec("play", "plays", "List plays, newest first.", Columns, "-started", "id, created, updated, started, ended or duration"),
-            [
-                Filter.Id("--playbook", "playbook", "plays of this playbook"),
-                Filter.Text("--name", "name", "plays whose name contains this", "NAME"),
-                Filter.Text("--uuid", "uuid", "the play with this UUID", "UUID"),
-                Filter.Status(["unknown", "running", "completed", "expired"]),
-            ],
+            new ListSpec(RecordsResources.Plays, "List plays, newest first.", Columns, "-started"),
+            Filter.Of(RecordsResources.Plays, "plays"),
             "the UUID and ended"),
         ResourceCommands.Show("play", "plays", "Show a play.", Detail),
     };

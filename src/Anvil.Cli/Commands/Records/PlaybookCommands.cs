@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Anvil.Records.Resources;
 using static Anvil.Cli.Commands.Records.Fields;
 
 namespace Anvil.Cli.Commands.Records;
@@ -6,9 +7,8 @@ namespace Anvil.Cli.Commands.Records;
 /// <summary><c>anvil records playbook list|show|delete|prune|expire</c>.</summary>
 internal static class PlaybookCommands
 {
-    public static readonly string[] Statuses = ["unknown", "expired", "running", "completed", "failed"];
-
-    public const string OrderFields = "id, created, updated, started, ended or duration";
+    /// <summary>What <c>--order</c> accepts.</summary>
+    public static string OrderFields => ResourceCommands.Orders(RecordsResources.Playbooks);
 
     /// <summary>The columns of <c>playbook list</c> (and of what prune and expire act on).</summary>
     public static readonly Column[] Columns =
@@ -62,7 +62,7 @@ internal static class PlaybookCommands
     public static Command Create() => new("playbook", "Playbook runs: list, show, delete, prune old ones, expire stale ones.")
     {
         ResourceCommands.List(
-            new ListSpec("playbook", "playbooks", "List playbook runs, newest first.", Columns, "-started", OrderFields, CanResolve: false),
+            new ListSpec(RecordsResources.Playbooks, "List playbook runs, newest first.", Columns, "-started", CanResolve: false),
             Filters("playbooks"), "name, labels, plays, files, records and ended"),
         ResourceCommands.Show("playbook", "playbooks", "Show a playbook run.", Detail),
         ResourceCommands.Delete("playbook", "playbooks", "Delete a playbook run with its plays, tasks, results, hosts, files and records."),
@@ -71,18 +71,6 @@ internal static class PlaybookCommands
     };
 
     /// <summary>ARA's playbook filters (<c>playbook list</c> and <c>playbook prune</c> share them), with dashed names
-    /// where ARA's have underscores (<c>--ansible-version</c> for <c>--ansible_version</c>).</summary>
-    public static Filter[] Filters(string verb) =>
-    [
-        Filter.Text("--label", "label", $"{verb} with this label (whole name, any case)", "LABEL"),
-        Filter.Text("--name", "name", $"{verb} whose name contains this", "NAME"),
-        Filter.Text("--path", "path", $"{verb} whose path contains this", "PATH"),
-        Filter.Status(Statuses),
-        Filter.Text("--controller", "controller", $"{verb} run from this controller (or part of its name)", "HOST"),
-        Filter.Text("--user", "user", $"{verb} run by this user (or part of the name)", "USER"),
-        Filter.Text("--ansible-version", "ansible_version", $"{verb} run with this Ansible version (or part of it)", "VERSION"),
-        Filter.Text("--client-version", "client_version", $"{verb} recorded by this client version (or part of it)", "VERSION"),
-        Filter.Text("--server-version", "server_version", $"{verb} recorded by this server version (or part of it)", "VERSION"),
-        Filter.Text("--python-version", "python_version", $"{verb} run with this Python version (or part of it)", "VERSION"),
-    ];
+    /// where ARA's have underscores (<c>--ansible-version</c> for <c>ansible_version</c>).</summary>
+    public static Filter[] Filters(string verb) => Filter.Of(RecordsResources.Playbooks, verb);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Anvil.Records.Resources;
 using static Anvil.Cli.Commands.Records.Fields;
 
 namespace Anvil.Cli.Commands.Records;
@@ -31,11 +32,8 @@ internal static class RecordCommands
     public static Command Create() => new("record", "Key/value records attached to playbooks (ara_record).")
     {
         ResourceCommands.List(
-            new ListSpec("record", "records", "List records, most recently updated first.", Columns, "-updated", "id, created, updated or key"),
-            [
-                Filter.Id("--playbook", "playbook", "records of this playbook"),
-                Filter.Text("--key", "key", "records with exactly this key", "KEY"),
-            ],
+            new ListSpec(RecordsResources.Records, "List records, most recently updated first.", Columns, "-updated"),
+            Filter.Of(RecordsResources.Records, "records"),
             "created"),
         ResourceCommands.Show("record", "records", "Show a record with its value.", Detail),
     };

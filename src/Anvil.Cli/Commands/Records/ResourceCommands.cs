@@ -1,55 +1,101 @@
 using System.CommandLine;
 using System.Text.Json;
 using Anvil.Client;
+using Anvil.Records.Resources;
 
 namespace Anvil.Cli.Commands.Records;
 
-/// <summary>A filter option of a list command and the query parameters it sends.</summary>
+/// <summary>A filter option of a list command and the query parameters it sends: either one of the resource's
+/// filters (<see cref="Shortcut"/> false: the option is named and described after it) or a shortcut that sends
+/// fixed values of the resource's filters (<c>--with-failed</c> is <c>failed__gt=0</c>).</summary>
 internal sealed record Filter(Option Option, Func<ParseResult, IEnumerable<(string Name, string Value)>> Query)
 {
-    /// <summary>A text filter (the API matches most of them as a case-insensitive substring).</summary>
-    public static Filter Text(string name, string parameter, string description, string helpName = "TEXT", params string[] aliases)
-    {
-        var option = new Option<string?>(name, aliases) { Description = description, HelpName = helpName };
-        return new(option, p => p.GetValue(option) is { Length: > 0 } v ? [(parameter, v)] : []);
-    }
+    /// <summary>Not one of the resource's filters but a shortcut to values of <see cref="Sends"/>.</summary>
+    public bool Shortcut { get; init; }
 
-    /// <summary>The id of a related object (<c>--playbook 3</c>).</summary>
-    public static Filter Id(string name, string parameter, string description)
-    {
-        var option = new Option<long?>(name) { Description = description, HelpName = "ID" };
-        return new(option, p => p.GetValue(option) is { } v ? [(parameter, RecordsSession.Text(v))] : []);
-    }
+    /// <summary>The query parameters this option can send (each a filter of the resource).</summary>
+    public IReadOnlyList<string> Sends { get; init; } = [];
 
-    /// <summary><c>--status</c>, repeatable (any of them matches).</summary>
-    public static Filter Status(string[] choices, string? extra = null)
+    /// <summary>The filters of the resource this option is offered instead of (the CLI's own <c>--status</c> of
+    /// results, which also takes the shown statuses).</summary>
+    public IReadOnlyList<string> Replaces { get; init; } = [];
+
+    /// <summary>The option a filter of the resource is offered as: its name with dashes (<c>--ansible-version</c>,
+    /// <c>--changed-gt</c> for <c>changed__gt</c>).</summary>
+    public static string OptionName(RecordFilter f) => "--" + f.Name.Replace("__", "-", StringComparison.Ordinal).Replace('_', '-');
+
+    /// <summary>Every filter of <paramref name="resource"/>, dates last, each described as the resource describes
+    /// it, after <paramref name="what"/> ("playbooks"); <paramref name="replace"/> offers some differently.</summary>
+    public static Filter[] Of(ResourceDescriptor resource, string what, params Filter[] replace) =>
+    [
+        .. resource.Filters.OrderBy(f => f.Kind == FilterKind.Date)
+            .Select(f => replace.FirstOrDefault(r => r.Replaces.Contains(f.Name)) is { } other ? other : From(f, what))
+            .Distinct(),
+    ];
+
+    /// <summary>The option of one filter of a resource.</summary>
+    public static Filter From(RecordFilter f, string what)
     {
-        var option = new Option<string[]>("--status")
+        var name = OptionName(f);
+        var description = $"{what} {f.Description}";
+        switch (f.Kind)
         {
-            Description = $"only these statuses: {string.Join(", ", choices)}{extra} (repeatable)",
-            HelpName = "STATUS",
-        };
-        option.AcceptOnlyFromAmong(choices);
-        return new(option, p => (p.GetValue(option) ?? []).Select(s => ("status", s)));
+            case FilterKind.Status:
+            {
+                var option = new Option<string[]>(name) { Description = description + " (repeatable)", HelpName = "STATUS" };
+                option.AcceptOnlyFromAmong([.. f.Choices]);
+                return new(option, p => (p.GetValue(option) ?? []).Select(s => (f.Name, s))) { Sends = [f.Name] };
+            }
+            case FilterKind.Id or FilterKind.Number:
+            {
+                var option = new Option<long?>(name) { Description = description, HelpName = f.Kind == FilterKind.Id ? "ID" : "N" };
+                return new(option, p => p.GetValue(option) is { } v ? [(f.Name, RecordsSession.Text(v))] : []) { Sends = [f.Name] };
+            }
+            case FilterKind.Bool:
+            {
+                // A switch: ARA's "false" is rarely wanted, and a switch reads as the question it asks.
+                var option = new Option<bool>(name) { Description = description.Replace(" (true) or not (false)", "", StringComparison.Ordinal)
+                    .Replace(" (true) or without (false)", "", StringComparison.Ordinal) };
+                return new(option, p => p.GetValue(option) ? [(f.Name, "true")] : []) { Sends = [f.Name] };
+            }
+            default:
+            {
+                var option = new Option<string?>(name)
+                {
+                    Description = description,
+                    HelpName = f.Kind switch { FilterKind.Date => "TIME", FilterKind.Uuid => "UUID", _ => "TEXT" },
+                };
+                return new(option, p => p.GetValue(option) is { Length: > 0 } v ? [(f.Name, v)] : []) { Sends = [f.Name] };
+            }
+        }
     }
 
-    /// <summary>A switch that adds fixed parameters when given.</summary>
+    /// <summary>A switch that sends fixed values of some of the resource's filters.</summary>
     public static Filter Flag(string name, string description, params (string Name, string Value)[] query)
     {
         var option = new Option<bool>(name) { Description = description };
-        return new(option, p => p.GetValue(option) ? query : []);
+        return new(option, p => p.GetValue(option) ? query : []) { Shortcut = true, Sends = [.. query.Select(q => q.Name).Distinct()] };
     }
 }
 
-/// <summary>What a list command shows: the API resource (<c>playbooks</c>) and one object as messages say it
-/// (<c>playbook</c>), its columns, and its ARA defaults; <c>OrderFields</c> is what <c>--order</c> accepts, for the
-/// help.</summary>
-internal sealed record ListSpec(string Noun, string Resource, string Description, IReadOnlyList<Column> Columns,
-    string DefaultOrder, string OrderFields, int DefaultLimit = 50, bool CanResolve = true);
+/// <summary>What a list command shows: the API resource and one object as messages say it (both from
+/// <see cref="ResourceDescriptor"/>), its columns, and its defaults.</summary>
+internal sealed record ListSpec(ResourceDescriptor Resource, string Description, IReadOnlyList<Column> Columns,
+    string DefaultOrder, int DefaultLimit = 50, bool CanResolve = true)
+{
+    public string Noun => Resource.Noun;
+}
 
 /// <summary>The <c>list</c>, <c>show</c> and <c>delete</c> commands every resource has, built from a description.</summary>
 internal static class ResourceCommands
 {
+    /// <summary>What <c>order</c> accepts, for the help: "id, created, updated or name".</summary>
+    public static string Orders(ResourceDescriptor resource)
+    {
+        var names = resource.Orders.Select(o => o.Name).ToList();
+        return names.Count == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
+    }
+
     public static Option<string> OrderOption(string defaultOrder, string fields) => new("--order")
     {
         Description = $"sort by {fields}; '-' first for descending (default: {defaultOrder})",
@@ -92,7 +138,7 @@ internal static class ResourceCommands
     {
         var longOption = LongOption(longExtra);
         var resolve = spec.CanResolve ? ResolveOption() : null;
-        var order = OrderOption(spec.DefaultOrder, spec.OrderFields);
+        var order = OrderOption(spec.DefaultOrder, Orders(spec.Resource));
         var limit = LimitOption(spec.DefaultLimit);
         var format = RecordsOutput.FormatOption();
         var connection = new RecordsConnection();
@@ -116,7 +162,7 @@ internal static class ResourceCommands
         {
             var query = Query(s.Parse, filters);
             query.Add(("order", s.Parse.GetValue(order)!));
-            var (path, reshape) = source?.Invoke(s.Parse) ?? ($"/api/v1/{spec.Resource}", null);
+            var (path, reshape) = source?.Invoke(s.Parse) ?? ($"/api/v1/{spec.Resource.Name}", null);
             var (items, count) = await s.ListAsync(path, query, s.Parse.GetValue(limit));
             var longMode = s.Parse.GetValue(longOption);
             var columns = spec.Columns.Where(c => longMode || !c.LongOnly).ToList();

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Anvil.Records.Api;
+using Anvil.Records.Resources;
 using static Anvil.Cli.Commands.Records.Fields;
 
 namespace Anvil.Cli.Commands.Records;
@@ -47,51 +49,52 @@ internal static class ResultCommands
         Time("updated"),
     ];
 
-    /// <summary>Statuses as stored; "changed" and "ignored" are shown for ok+changed and failed+ignore_errors.</summary>
-    private static readonly string[] Stored = ["ok", "failed", "skipped", "unreachable", "unknown"];
-
     public static Command Create() => new("result", "Results: one per host per task.")
     {
         ResourceCommands.List(
-            new ListSpec("result", "results", "List results, newest first.", Columns, "-started", "id, created, updated, started, ended or duration"),
-            [
-                Filter.Id("--playbook", "playbook", "results of this playbook"),
-                Filter.Id("--play", "play", "results of this play"),
-                Filter.Id("--task", "task", "results of this task"),
-                Filter.Id("--host", "host", "results of this host (a host id, as host list shows)"),
-                StatusFilter(),
-                Filter.Flag("--changed", "only changed results", ("changed", "true")),
-                Filter.Flag("--ignore-errors", "only results of tasks with ignore_errors", ("ignore_errors", "true")),
-            ],
+            new ListSpec(RecordsResources.Results, "List results, newest first.", Columns, "-started"),
+            Filter.Of(RecordsResources.Results, "results", StatusFilter()),
             "the play, delegated hosts, changed, ignore_errors and ended"),
         ResourceCommands.Show("result", "results", "Show a result.", Detail,
             (new Option<bool>("--with-content") { Description = "add what the module returned (best with -f json or -f yaml)" },
                 new Column("content", P("content"), CellKind.Json))),
     };
 
-    /// <summary>The API filters on stored statuses; "changed" and "ignored", which it only shows, become the stored
-    /// status and flag they stand for.</summary>
+    /// <summary>The API filters on stored statuses; the ones it only shows (changed, ignored) become the stored
+    /// status and flag they stand for (<see cref="ResultStatus.StoredOf"/>).</summary>
     private static Filter StatusFilter()
     {
+        var stored = ResultStatus.Stored;
+        var shownOnly = ResultStatus.Shown.Where(s => !stored.Contains(s)).ToArray();
         var option = new Option<string[]>("--status")
         {
-            Description = "only these statuses: ok, failed, skipped, unreachable, unknown (repeatable), or one of changed, ignored",
+            Description = $"only these statuses: {string.Join(", ", stored)} (repeatable), or one of {string.Join(", ", shownOnly)}",
             HelpName = "STATUS",
         };
-        option.AcceptOnlyFromAmong([.. Stored, "changed", "ignored"]);
+        option.AcceptOnlyFromAmong([.. stored, .. shownOnly]);
         return new(option, parse =>
         {
             var statuses = parse.GetValue(option) ?? [];
-            if (statuses.Length > 1 && statuses.Any(s => s is "changed" or "ignored"))
+            if (statuses.Length > 1 && statuses.Any(shownOnly.Contains))
             {
-                throw new RecordsCliException("--status changed and --status ignored cannot be combined with other statuses");
+                throw new RecordsCliException(
+                    $"{string.Join(" and ", shownOnly.Select(s => "--status " + s))} cannot be combined with other statuses");
             }
-            return statuses switch
+            if (statuses is [var one] && shownOnly.Contains(one) && ResultStatus.StoredOf(one) is { } x)
             {
-                ["changed"] => [("status", "ok"), ("changed", "true")],
-                ["ignored"] => [("status", "failed"), ("ignore_errors", "true")],
-                _ => statuses.Select(s => ("status", s)),
-            };
-        });
+                List<(string, string)> query = [("status", x.Stored)];
+                if (x.Changed is { } changed)
+                {
+                    query.Add(("changed", changed ? "true" : "false"));
+                }
+                if (x.IgnoreErrors is { } ignore)
+                {
+                    query.Add(("ignore_errors", ignore ? "true" : "false"));
+                }
+                return query;
+            }
+            return statuses.Select(s => ("status", s));
+        })
+        { Replaces = ["status"], Sends = ["status", "changed", "ignore_errors"] };
     }
 }

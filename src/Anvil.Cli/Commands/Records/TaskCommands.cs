@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Anvil.Records.Resources;
 using static Anvil.Cli.Commands.Records.Fields;
 
 namespace Anvil.Cli.Commands.Records;
@@ -50,15 +51,8 @@ internal static class TaskCommands
     public static Command Create() => new("task", "Tasks of the recorded playbooks.")
     {
         ResourceCommands.List(
-            new ListSpec("task", "tasks", "List tasks, newest first.", Columns, "-started", "id, created, updated, started, ended or duration"),
-            [
-                Filter.Id("--playbook", "playbook", "tasks of this playbook"),
-                Filter.Status(["completed", "expired", "failed", "running", "unknown"]),
-                Filter.Text("--name", "name", "tasks whose name contains this", "NAME"),
-                Filter.Text("--uuid", "uuid", "the task with this UUID", "UUID"),
-                Filter.Text("--path", "path", "tasks defined in a file whose path contains this", "PATH"),
-                Filter.Text("--action", "action", "tasks of this action/module (whole name, any case: debug, ansible.builtin.copy)", "ACTION"),
-            ],
+            new ListSpec(RecordsResources.Tasks, "List tasks, newest first.", Columns, "-started"),
+            Filter.Of(RecordsResources.Tasks, "tasks"),
             "the play, file path, line, handler flag and tags"),
         ResourceCommands.Show("task", "tasks", "Show a task.", Detail),
     };
