@@ -144,7 +144,7 @@ internal sealed class ListQuery(ApiRequest request, Db db)
     }
 
     public string ContainsSql(string column, string text) =>
-        $"lower({column}) LIKE lower({Param("%" + EscapeLike(text) + "%")}) ESCAPE '\\'";
+        $"lower({column}) LIKE lower({Param("%" + SqlSession.EscapeLike(text) + "%")}) ESCAPE '\\'";
 
     /// <summary>Case-insensitive equality (Django's <c>iexact</c>).</summary>
     public void IExact(string param, string column)
@@ -254,10 +254,6 @@ internal sealed class ListQuery(ApiRequest request, Db db)
         }
         OrderSql = string.Join(", ", keys);
     }
-
-    private static string EscapeLike(string s) =>
-        s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
-            .Replace("_", "\\_", StringComparison.Ordinal);
 }
 
 /// <summary>Limit/offset pagination as DRF's <c>LimitOffsetPagination</c>, with a maximum page size.</summary>

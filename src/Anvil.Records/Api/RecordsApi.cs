@@ -10,7 +10,7 @@ namespace Anvil.Records.Api;
 /// machinery live here; each resource is in its own file. Differences from ARA 1.7.4 are listed in
 /// <c>docs/records-api.md</c>.
 /// </summary>
-public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? options = null) : IRecordsTransport
+public sealed partial class RecordsApi(AnvilDatabase db, RecordsApiOptions? options = null) : IRecordsTransport
 {
     private const string V1 = "/api/v1/";
     private const string ListMethods = "GET, POST, HEAD, OPTIONS";
@@ -20,7 +20,7 @@ public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? op
     /// <summary>The router's resources, in ARA's order (that of <c>GET /api/v1/</c>).</summary>
     private static readonly string[] Resources = ["labels", "playbooks", "plays", "tasks", "hosts", "latesthosts", "results", "files", "records"];
 
-    public RecordsDatabase Database { get; } = db;
+    public AnvilDatabase Database { get; } = db;
     public RecordsApiOptions Options { get; } = options ?? new RecordsApiOptions();
 
     /// <summary>Sees the SQL of every read and lookup with its arguments; for tests.</summary>

@@ -30,7 +30,7 @@ internal static class InstallCommand
 
         public Option<bool> ClearResponseCache { get; } = new("--clear-response-cache") { Description = "accepted for ansible-galaxy compatibility" };
 
-        public ServerOptions Servers { get; } = new();
+        public GalaxyServerOptions Servers { get; } = new();
     }
 
     public static Command Install()

@@ -136,7 +136,7 @@ internal static class ListVerifyCommands
         var paths = PathOption();
         var offline = new Option<bool>("--offline") { Description = "check against the installed FILES.json only (no server)" };
         var ignoreErrors = new Option<bool>("--ignore-errors", "-i") { Description = "go on with the next collection after an error" };
-        var servers = new ServerOptions();
+        var servers = new GalaxyServerOptions();
         var command = new Command("verify", "Check installed collections file by file: against their own FILES.json (--offline), or against the server's artifact.")
         {
             names, requirements, paths, offline, ignoreErrors,
