@@ -1,7 +1,8 @@
+using Anvil.Server;
 using System.Text.Json;
 using Anvil.Cli;
-using Anvil.Records.Storage;
-using Anvil.Records.Users;
+using Anvil.Data;
+using Anvil.Data.Users;
 
 namespace Anvil.Cli.Tests;
 
@@ -47,7 +48,7 @@ public sealed class UserCommandTests : IDisposable
 
     private static async Task<bool> VerifyAsync(string database, string user, string password)
     {
-        await using var db = await RecordsDatabase.OpenAsync(database);
+        await using var db = await AnvilDatabase.OpenAsync(database, AnvilSchema.All);
         return await new UserStore(db).VerifyAsync(user, password);
     }
 

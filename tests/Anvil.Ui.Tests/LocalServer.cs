@@ -32,7 +32,7 @@ internal sealed class LocalServer : IAsyncDisposable
     public static async Task<LocalServer> StartAsync(bool readLoginRequired = false, string? database = null)
     {
         var dir = new TempDir();
-        var app = AnvilServer.Build([], new ServerOptions
+        var app = AnvilServer.Build([], new ServerStartOptions
         {
             Urls = "http://127.0.0.1:0",
             Database = database ?? Path.Combine(dir.Path, "records.db"),

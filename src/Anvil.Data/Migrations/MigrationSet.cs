@@ -19,36 +19,46 @@ public sealed class MigrationSet
 {
     private const string Prefix = "migrations/";
 
-    private readonly Assembly _assembly;
+    private readonly Func<SqlDialect, IReadOnlyList<Migration>> _migrations;
 
-    private MigrationSet(string part, Assembly assembly)
+    private MigrationSet(string part, Func<SqlDialect, IReadOnlyList<Migration>> migrations)
     {
         Part = part;
-        _assembly = assembly;
+        _migrations = migrations;
     }
 
     /// <summary>The part's name (its assembly's, such as <c>Anvil.Records</c>).</summary>
     public string Part { get; }
 
     /// <summary>The migrations embedded in <paramref name="assembly"/>.</summary>
-    public static MigrationSet FromAssembly(Assembly assembly) => new(assembly.GetName().Name ?? "?", assembly);
+    public static MigrationSet FromAssembly(Assembly assembly)
+    {
+        var part = assembly.GetName().Name ?? "?";
+        return new(part, dialect => Read(assembly, part, dialect));
+    }
+
+    /// <summary>A set of given scripts, the same for every dialect (tests).</summary>
+    internal static MigrationSet Of(string part, params (int Version, string Name, string Sql)[] migrations) =>
+        new(part, _ => migrations.Select(m => new Migration(m.Version, m.Name, m.Sql, part)).OrderBy(m => m.Version).ToList());
 
     /// <summary>Anvil.Data's own: the users and their API tokens, which every other part refers to.</summary>
     public static MigrationSet Data { get; } = FromAssembly(typeof(MigrationSet).Assembly);
 
     /// <summary>The part's migrations for <paramref name="dialect"/>, by version.</summary>
-    public IReadOnlyList<Migration> For(SqlDialect dialect)
+    public IReadOnlyList<Migration> For(SqlDialect dialect) => _migrations(dialect);
+
+    private static List<Migration> Read(Assembly assembly, string part, SqlDialect dialect)
     {
         var suffix = "." + (dialect == SqlDialect.Sqlite ? "sqlite" : "postgres") + ".sql";
-        return _assembly.GetManifestResourceNames()
+        return assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(suffix, StringComparison.Ordinal))
             .Select(n =>
             {
                 var file = n[Prefix.Length..^suffix.Length];
                 var version = int.Parse(file[..4], CultureInfo.InvariantCulture);
-                using var s = _assembly.GetManifestResourceStream(n)!;
+                using var s = assembly.GetManifestResourceStream(n)!;
                 using var r = new StreamReader(s);
-                return new Migration(version, file, r.ReadToEnd(), Part);
+                return new Migration(version, file, r.ReadToEnd(), part);
             })
             .OrderBy(m => m.Version)
             .ToList();

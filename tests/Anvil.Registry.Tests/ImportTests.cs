@@ -1,7 +1,8 @@
 using Anvil.Galaxy.Building;
-using Anvil.Galaxy.Importing;
+using Anvil.Galaxy.Tests;
+using Anvil.Registry.Importing;
 
-namespace Anvil.Galaxy.Tests;
+namespace Anvil.Registry.Tests;
 
 /// <summary>The registry's import checks as a library: file names, role names, and an import from a stream.</summary>
 public class ImportTests

@@ -1,23 +1,23 @@
 using System.Text;
-using Anvil.Records.Registry;
-using Anvil.Records.Storage;
-using Anvil.Records.Users;
+using Anvil.Registry;
+using Anvil.Data;
+using Anvil.Data.Users;
 using Dapper;
 
-namespace Anvil.Server.Tests.Registry;
+namespace Anvil.Registry.Tests;
 
 /// <summary>The registry's storage, the same on every database (SQLite and PostgreSQL).</summary>
 public abstract class RegistryStoreContract : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    protected abstract Task<RecordsDatabase> OpenAsync();
+    protected abstract Task<AnvilDatabase> OpenAsync();
 
     protected string Artifacts => Path.Combine(_dir.Path, "artifacts");
 
     public void Dispose() => _dir.Dispose();
 
-    private async Task<(RecordsDatabase Db, RegistryStore Store)> SetupAsync()
+    private async Task<(AnvilDatabase Db, RegistryStore Store)> SetupAsync()
     {
         var db = await OpenAsync();
         var users = new UserStore(db);
@@ -337,12 +337,12 @@ public abstract class RegistryStoreContract : IDisposable
 
 public sealed class SqliteRegistryStoreTests : RegistryStoreContract
 {
-    protected override Task<RecordsDatabase> OpenAsync() =>
-        RecordsDatabase.OpenAsync(Path.Combine(Artifacts, "..", "db", "registry.db"));
+    protected override Task<AnvilDatabase> OpenAsync() =>
+        AnvilDatabase.OpenAsync(Path.Combine(Artifacts, "..", "db", "registry.db"), [RegistrySchema.Migrations]);
 }
 
 [Collection("postgres")]
 public sealed class PostgresRegistryStoreTests(PostgresFixture postgres) : RegistryStoreContract
 {
-    protected override Task<RecordsDatabase> OpenAsync() => RecordsDatabase.OpenAsync(postgres.NewDatabase());
+    protected override Task<AnvilDatabase> OpenAsync() => AnvilDatabase.OpenAsync(postgres.NewDatabase(), [RegistrySchema.Migrations]);
 }

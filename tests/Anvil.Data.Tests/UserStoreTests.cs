@@ -1,13 +1,13 @@
-using Anvil.Records.Storage;
-using Anvil.Records.Users;
+using Anvil.Data;
+using Anvil.Data.Users;
 using Dapper;
 
-namespace Anvil.Server.Tests;
+namespace Anvil.Data.Tests;
 
 /// <summary>The user store's behaviour, the same on every database (SQLite and PostgreSQL).</summary>
 public abstract class UserStoreContract
 {
-    protected abstract Task<RecordsDatabase> OpenAsync();
+    protected abstract Task<AnvilDatabase> OpenAsync();
 
     [Fact]
     public async Task AddListVerifyRemove_RoundTrip()
@@ -93,9 +93,32 @@ public sealed class SqliteUserStoreTests : UserStoreContract, IDisposable
 {
     private readonly TempDir _dir = new();
 
-    protected override Task<RecordsDatabase> OpenAsync() => RecordsDatabase.OpenAsync(Path.Combine(_dir.Path, "users.db"));
+    protected override Task<AnvilDatabase> OpenAsync() => AnvilDatabase.OpenAsync(Path.Combine(_dir.Path, "users.db"), []);
 
     public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Add_OtherConstraintFailure_IsNotReportedAsAnExistingUser()
+    {
+        // SQLite reports NOT NULL, CHECK, foreign-key and trigger failures with the same primary code as a unique
+        // violation (SQLITE_CONSTRAINT); only the unique one means the name is taken.
+        await using var db = await OpenAsync();
+        await using (var c = await db.OpenConnectionAsync())
+        {
+            await c.ExecuteAsync("CREATE TRIGGER users_refuse BEFORE INSERT ON users BEGIN SELECT RAISE(ABORT, 'refused by policy'); END");
+        }
+        var store = new UserStore(db);
+        var e = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => store.AddAsync("dave", "password"));
+        Assert.Equal(19, e.SqliteErrorCode);
+        Assert.Contains("refused by policy", e.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.ListAsync());
+    }
+}
+
+[Collection("postgres")]
+public sealed class PostgresUserStoreTests(PostgresFixture postgres) : UserStoreContract
+{
+    protected override Task<AnvilDatabase> OpenAsync() => AnvilDatabase.OpenAsync(postgres.NewDatabase(), []);
 }
 
 public class PasswordHasherTests
