@@ -44,7 +44,7 @@ internal sealed class LocalServer : IAsyncDisposable
     }
 
     public Task AddUserAsync(string name, string password) =>
-        App.Services.GetRequiredService<Anvil.Records.Users.UserStore>().AddAsync(name, password);
+        App.Services.GetRequiredService<Anvil.Data.Users.UserStore>().AddAsync(name, password);
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)));
