@@ -156,7 +156,7 @@ internal static class ListVerifyCommands
             var roots = CollectionLister.SearchPaths(config, Split(parse.GetValue(paths)))
                 .Select(InstalledCollections.CollectionsRoot).ToList();
             var clients = parse.GetValue(offline) ? [] : settings.Select(s => new GalaxyClient(s)).ToList();
-            using var store = new ArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(servers.IgnoreCerts));
+            using var store = new CollectionArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(servers.IgnoreCerts));
             var verifier = new CollectionVerifier(clients, store);
             var failed = false;
             try

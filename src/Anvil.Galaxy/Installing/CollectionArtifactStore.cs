@@ -17,7 +17,7 @@ public sealed record ConcreteArtifact(CollectionInfo Info, string LocalPath, Req
 /// and artifacts from Galaxy servers, which are kept in a local cache named by their sha256 and checked against
 /// the server's sha256 on download and again on every use. Thread-safe.
 /// </summary>
-public sealed class ArtifactStore : IDisposable
+public sealed class CollectionArtifactStore : IDisposable
 {
     private readonly string? _cacheDir;
     private readonly string _workDir;
@@ -27,7 +27,7 @@ public sealed class ArtifactStore : IDisposable
 
     /// <param name="cacheDir">Where server artifacts are kept between runs (null: not kept).</param>
     /// <param name="validateCerts">For URL downloads.</param>
-    public ArtifactStore(string? cacheDir, bool validateCerts = true)
+    public CollectionArtifactStore(string? cacheDir, bool validateCerts = true)
     {
         _cacheDir = cacheDir;
         _workDir = Directory.CreateTempSubdirectory("anvil-collections-").FullName;
