@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Anvil.Records.Api;
+using Anvil.Data;
 using Anvil.Records.Storage;
 
 namespace Anvil.Client;
@@ -49,7 +50,7 @@ public sealed class RecordsClient : IAsyncDisposable
     /// <summary>A client on a local database (default: the embedded SQLite file), with no server.</summary>
     public static async Task<RecordsClient> Offline(string? database = null, CancellationToken ct = default)
     {
-        var db = await RecordsDatabase.OpenAsync(database, ct: ct).ConfigureAwait(false);
+        var db = await AnvilDatabase.OpenAsync(database, [RecordsSchema.Migrations], ct: ct).ConfigureAwait(false);
         return new RecordsClient(new RecordsApi(db), "http://localhost", db);
     }
 

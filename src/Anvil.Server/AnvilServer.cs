@@ -1,9 +1,9 @@
 using Anvil.Records.Api;
-using Anvil.Records.Storage;
-using Anvil.Records.Users;
-using Anvil.Records.Registry;
+using Anvil.Data;
+using Anvil.Data.Users;
+using Anvil.Registry;
 using Anvil.Server.Auth;
-using Anvil.Server.Galaxy;
+using Anvil.Server.Registry;
 using Anvil.Server.Hosting;
 using Anvil.Server.Ui;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +18,7 @@ namespace Anvil.Server;
 
 /// <summary>Settings given by the host program (the <c>anvil server</c> command, tests); each one set here wins over
 /// configuration.</summary>
-public sealed record ServerOptions
+public sealed record ServerStartOptions
 {
     /// <summary>Addresses to listen on, separated by <c>;</c>. Default: configuration's <c>urls</c>, else
     /// <see cref="AnvilServer.DefaultUrl"/>.</summary>
@@ -50,9 +50,9 @@ public static class AnvilServer
 
     /// <summary>A builder with the server's services registered; call <see cref="MapAnvilServer"/> on what it builds
     /// (or use <see cref="Build"/>, which does both).</summary>
-    public static WebApplicationBuilder CreateBuilder(string[] args, ServerOptions? options = null)
+    public static WebApplicationBuilder CreateBuilder(string[] args, ServerStartOptions? options = null)
     {
-        options ??= new ServerOptions();
+        options ??= new ServerStartOptions();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -86,7 +86,7 @@ public static class AnvilServer
     }
 
     /// <summary>The configured server, ready to <c>RunAsync</c> or <c>StartAsync</c>.</summary>
-    public static WebApplication Build(string[] args, ServerOptions? options = null)
+    public static WebApplication Build(string[] args, ServerStartOptions? options = null)
     {
         var app = CreateBuilder(args, options).Build();
         app.MapAnvilServer();
@@ -107,15 +107,15 @@ public static class AnvilServer
             kestrel.Limits.MaxRequestBodySize = records.Value.MaxRequestBodyBytes;
         });
 
-        services.AddSingleton<RecordsDatabaseHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<RecordsDatabaseHost>());
-        services.AddSingleton(sp => sp.GetRequiredService<RecordsDatabaseHost>().Database);
+        services.AddSingleton<AnvilDatabaseHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnvilDatabaseHost>());
+        services.AddSingleton(sp => sp.GetRequiredService<AnvilDatabaseHost>().Database);
         // After the database host: hosted services start in order, so the database is open when the first sweep runs.
         services.AddHostedService<RetentionService>();
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RecordsServerOptions>>().Value;
-            return new RecordsApi(sp.GetRequiredService<RecordsDatabase>(),
+            return new RecordsApi(sp.GetRequiredService<AnvilDatabase>(),
                 new RecordsApiOptions
                 {
                     PageSize = o.PageSize,
@@ -124,8 +124,8 @@ public static class AnvilServer
                 });
         });
         services.AddSingleton<IRecordsTransport>(sp => sp.GetRequiredService<RecordsApi>());
-        services.AddSingleton(sp => new UserStore(sp.GetRequiredService<RecordsDatabase>()));
-        services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<RecordsDatabase>()));
+        services.AddSingleton(sp => new UserStore(sp.GetRequiredService<AnvilDatabase>()));
+        services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<AnvilDatabase>()));
         services.AddAnvilRegistry(configuration);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BasicAuthenticator>();
@@ -153,20 +153,20 @@ public static class AnvilServer
     /// <summary>The collection registry: its options (section <c>Galaxy</c>), store and import queue.</summary>
     private static IServiceCollection AddAnvilRegistry(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<GalaxyOptions>()
-            .Bind(configuration.GetSection(GalaxyOptions.Section))
+        services.AddOptions<RegistryOptions>()
+            .Bind(configuration.GetSection(RegistryOptions.Section))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GalaxyOptions>, GalaxyOptionsValidator>();
-        services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<RecordsDatabase>(),
-            sp.GetRequiredService<IOptions<GalaxyOptions>>().Value.ArtifactsPath));
+        services.AddSingleton<IValidateOptions<RegistryOptions>, GalaxyOptionsValidator>();
+        services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<AnvilDatabase>(),
+            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.ArtifactsPath));
         services.AddSingleton<ImportQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportQueue>());
         return services;
     }
 
-    private sealed class GalaxyOptionsValidator : IValidateOptions<GalaxyOptions>
+    private sealed class GalaxyOptionsValidator : IValidateOptions<RegistryOptions>
     {
-        public ValidateOptionsResult Validate(string? name, GalaxyOptions options) =>
+        public ValidateOptionsResult Validate(string? name, RegistryOptions options) =>
             options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 

@@ -1,7 +1,8 @@
+using Anvil.Server;
 using System.Text.Json;
 using Anvil.Cli;
-using Anvil.Records.Storage;
-using Anvil.Records.Users;
+using Anvil.Data;
+using Anvil.Data.Users;
 
 namespace Anvil.Cli.Tests;
 
@@ -48,7 +49,7 @@ public sealed class UserCommandTests : IDisposable
 
     private static async Task<bool> VerifyAsync(string database, string user, string password)
     {
-        await using var db = await RecordsDatabase.OpenAsync(database);
+        await using var db = await AnvilDatabase.OpenAsync(database, AnvilSchema.All);
         return await new UserStore(db).VerifyAsync(user, password);
     }
 
@@ -58,7 +59,9 @@ public sealed class UserCommandTests : IDisposable
         var (code, output, err) = await Anvil("db", "migrate");
         Assert.Equal(0, code);
         Assert.Equal("", err);
-        Assert.Equal($"sqlite:{DefaultDatabase}: applied 0001_initial", output.Split('\n')[0].Trim());
+        // Anvil.Data's users come first (0000), then the records' first migration.
+        Assert.Equal([$"sqlite:{DefaultDatabase}: applied 0000_users", $"sqlite:{DefaultDatabase}: applied 0001_initial"],
+            output.Split('\n').Take(2).Select(l => l.Trim()));
         Assert.True(File.Exists(DefaultDatabase));
 
         (code, output, _) = await Anvil("db", "migrate");

@@ -18,7 +18,7 @@ public sealed class RecordsClientTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = AnvilServer.Build([], new ServerOptions { Urls = "http://127.0.0.1:0", Database = Database });
+        _server = AnvilServer.Build([], new ServerStartOptions { Urls = "http://127.0.0.1:0", Database = Database });
         await _server.StartAsync();
         _url = _server.Urls.First();
     }

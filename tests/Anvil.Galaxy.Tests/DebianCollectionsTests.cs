@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Security.Cryptography;
 using Anvil.Galaxy.Building;
-using Anvil.Galaxy.Importing;
+using Anvil.Registry.Importing;
 
 namespace Anvil.Galaxy.Tests;
 

@@ -41,7 +41,7 @@ public class InteropTests
 
     private static async Task InstallAsync(string collectionsPath, params Requirement[] requirements)
     {
-        using var store = new ArtifactStore(null);
+        using var store = new CollectionArtifactStore(null);
         await new CollectionInstaller([], store).InstallAsync(requirements, new InstallOptions { CollectionsPath = collectionsPath, Offline = true });
     }
 
@@ -73,7 +73,7 @@ public class InteropTests
         await InstallAsync(installed, FileRequirement(artifact));
         var output = await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "-p", installed, "--offline");
         Assert.Contains("Successfully verified", output);
-        var mine = await new CollectionVerifier([], new ArtifactStore(null)).VerifyAsync(new CollectionName("acme", "demo"), null,
+        var mine = await new CollectionVerifier([], new CollectionArtifactStore(null)).VerifyAsync(new CollectionName("acme", "demo"), null,
             [InstalledCollections.CollectionsRoot(installed)], offline: true);
         Assert.True(mine.Success);
         // Both tools install the same tree from the same artifact.
@@ -150,7 +150,7 @@ public class InteropTests
         var theirs = Path.Combine(tmp.Path, "theirs");
         var settings = new GalaxyServerSettings { Name = "static", Url = server.Url };
         using var client = new GalaxyClient(settings);
-        using var store = new ArtifactStore(Path.Combine(tmp.Path, "cache"));
+        using var store = new CollectionArtifactStore(Path.Combine(tmp.Path, "cache"));
         var parser = new RequirementParser([settings], tmp.Path);
         var result = await new CollectionInstaller([client], store).InstallAsync([parser.FromArgument("acme.demo")], new InstallOptions { CollectionsPath = ours });
         await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", "acme.demo", "-p", theirs, "-s", server.Url);
@@ -172,7 +172,7 @@ public class InteropTests
         var again = await new CollectionInstaller([client], store).InstallAsync([parser.FromArgument("acme.demo")], new InstallOptions { CollectionsPath = ours });
         Assert.True(again.NothingToDo);
         // Another run installing elsewhere takes the artifacts from the cache (checked by sha256).
-        using var nextRun = new ArtifactStore(Path.Combine(tmp.Path, "cache"));
+        using var nextRun = new CollectionArtifactStore(Path.Combine(tmp.Path, "cache"));
         var elsewhere = await new CollectionInstaller([client], nextRun).InstallAsync([parser.FromArgument("acme.demo")],
             new InstallOptions { CollectionsPath = Path.Combine(tmp.Path, "elsewhere") });
         Assert.Equal(3, elsewhere.Installed.Count);
@@ -194,7 +194,7 @@ public class InteropTests
         using var server = await StaticGalaxy.StartAsync(Path.Combine(tmp.Path, "www"), tarballs);
         var settings = new GalaxyServerSettings { Name = "static", Url = server.Url };
         using var client = new GalaxyClient(settings);
-        using var store = new ArtifactStore(null);
+        using var store = new CollectionArtifactStore(null);
         var parser = new RequirementParser([settings], tmp.Path);
         var e = await Assert.ThrowsAsync<Resolution.ResolutionImpossibleException>(() => new CollectionInstaller([client], store)
             .InstallAsync([parser.FromArgument("acme.a"), parser.FromArgument("acme.b")], new InstallOptions { CollectionsPath = Path.Combine(tmp.Path, "i") }));
@@ -222,14 +222,14 @@ public class InteropTests
         using var server = await StaticGalaxy.StartAsync(Path.Combine(tmp.Path, "www"), tarballs);
         var settings = new GalaxyServerSettings { Name = "static", Url = server.Url };
         using var client = new GalaxyClient(settings);
-        using var store = new ArtifactStore(null);
+        using var store = new CollectionArtifactStore(null);
         var downloads = Path.Combine(tmp.Path, "downloads");
         await new CollectionInstaller([client], store).DownloadAsync([new RequirementParser([settings], tmp.Path).FromArgument("acme.app")], downloads, false, false);
         Assert.Equal("collections:\n- name: acme-app-1.0.0.tar.gz\n  version: 1.0.0\n- name: acme-lib-1.3.0.tar.gz\n  version: 1.3.0\n",
             System.IO.File.ReadAllText(Path.Combine(downloads, "requirements.yml")));
         server.Dispose();
         var requirements = new RequirementParser([], tmp.Path).FromFile(Path.Combine(downloads, "requirements.yml"));
-        using var offlineStore = new ArtifactStore(null);
+        using var offlineStore = new CollectionArtifactStore(null);
         var result = await new CollectionInstaller([], offlineStore).InstallAsync(requirements, new InstallOptions { CollectionsPath = Path.Combine(tmp.Path, "ours"), Offline = true });
         Assert.Equal(2, result.Installed.Count);
         await Tools.AnsibleGalaxyAsync(tmp.Path, downloads, "collection", "install", "-r", "requirements.yml", "--offline", "-p", Path.Combine(tmp.Path, "theirs"));

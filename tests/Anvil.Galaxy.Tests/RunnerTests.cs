@@ -18,7 +18,7 @@ public class RunnerTests
         tmp.File("pdd/project/site.yml", playbook);
         var artifact = CollectionBuilder.Build(new SourceCollection(Path.Combine(tmp.Path, "src"), "acme", "tools").EchoModule().Root,
             Path.Combine(tmp.Path, "built"), force: false).ArtifactPath;
-        using var store = new ArtifactStore(null);
+        using var store = new CollectionArtifactStore(null);
         await new CollectionInstaller([], store).InstallAsync([new Requirement(null, VersionRange.Any, RequirementType.File, artifact)],
             new InstallOptions { CollectionsPath = Path.Combine(pdd, "project", "collections"), Offline = true });
         Assert.True(File.Exists(Path.Combine(pdd, "project", "collections", "ansible_collections", "acme", "tools", "plugins", "modules", "echo.py")));

@@ -28,7 +28,7 @@ public class SafetyTests
         public async Task<GalaxyException> RefusedAsync(string tarball)
         {
             var requirement = new Requirement(null, VersionRange.Any, RequirementType.File, tarball);
-            using var store = new ArtifactStore(null);
+            using var store = new CollectionArtifactStore(null);
             var installer = new CollectionInstaller([], store);
             var e = await Assert.ThrowsAnyAsync<GalaxyException>(() =>
                 installer.InstallAsync([requirement], new InstallOptions { CollectionsPath = Target, Offline = true, Force = true }));
@@ -109,7 +109,7 @@ public class SafetyTests
     {
         using var s = new Scene();
         var tar = new CraftedArtifact().File("a.txt", "same").HardLink("b.txt", "a.txt", "same").WriteTo(s.Tmp.Path);
-        using var store = new ArtifactStore(null);
+        using var store = new CollectionArtifactStore(null);
         await new CollectionInstaller([], store).InstallAsync([new Requirement(null, VersionRange.Any, RequirementType.File, tar)],
             new InstallOptions { CollectionsPath = s.Target, Offline = true });
         Assert.Equal("same", File.ReadAllText(Path.Combine(s.Target, "ansible_collections", "acme", "evil", "b.txt")));
@@ -181,7 +181,7 @@ public class SafetyTests
         using var s = new Scene();
         var good = CollectionBuilder.Build(new SourceCollection(Path.Combine(s.Tmp.Path, "src"), name: "evil").Write("plugins/modules/m.py", "v1\n").Root,
             Path.Combine(s.Tmp.Path, "good"), force: false).ArtifactPath;
-        using (var store = new ArtifactStore(null))
+        using (var store = new CollectionArtifactStore(null))
         {
             await new CollectionInstaller([], store).InstallAsync([new Requirement(null, VersionRange.Any, RequirementType.File, good)],
                 new InstallOptions { CollectionsPath = s.Target, Offline = true });
@@ -189,7 +189,7 @@ public class SafetyTests
         var installed = Path.Combine(s.Target, "ansible_collections", "acme", "evil");
         var before = Snapshot(installed);
         var bad = new CraftedArtifact { Version = "2.0.0" }.File("plugins/modules/m.py", "v2 tampered", listedContent: "v2").WriteTo(Path.Combine(s.Tmp.Path, "bad"));
-        using (var store = new ArtifactStore(null))
+        using (var store = new CollectionArtifactStore(null))
         {
             await Assert.ThrowsAsync<UnsafeArtifactException>(() => new CollectionInstaller([], store).InstallAsync(
                 [new Requirement(null, VersionRange.Any, RequirementType.File, bad)],

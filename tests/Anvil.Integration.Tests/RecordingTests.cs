@@ -1,9 +1,10 @@
+using Anvil.Server;
 using System.Text.Json;
 using Anvil.Cli;
 using Anvil.Client;
 using Anvil.Records.Ingest;
-using Anvil.Records.Recording;
-using Anvil.Records.Storage;
+using Anvil.Client.Recording;
+using Anvil.Data;
 using Anvil.Runner;
 using Anvil.Runner.Events;
 using Dapper;
@@ -26,7 +27,7 @@ public class RecordingTests
         Assert.Equal(0, code);
         Assert.Matches(@"Recorded as playbook \d+ in sqlite:", err.ToString());
 
-        await using var records = await RecordsDatabase.OpenAsync(db);
+        await using var records = await AnvilDatabase.OpenAsync(db, AnvilSchema.All);
         await using var c = await records.OpenConnectionAsync();
         var playbook = await c.QuerySingleAsync<(long Id, string Status, string Path, string AnsibleVersion, long? Ended)>(
             "SELECT id, status, path, ansible_version, ended FROM playbooks WHERE run_ident = 'rec-demo'");
@@ -82,7 +83,7 @@ public class RecordingTests
         var code = await AnvilCommandLine.InvokeAsync(["run", pdd.Path, "-p", "failed.yml", "-q", "-i", "rec-fail", "--database", db],
             new StringWriter(), new StringWriter());
         Assert.Equal(2, code);
-        await using var records = await RecordsDatabase.OpenAsync(db);
+        await using var records = await AnvilDatabase.OpenAsync(db, AnvilSchema.All);
         await using var c = await records.OpenConnectionAsync();
         Assert.Equal("failed", await c.ExecuteScalarAsync<string>("SELECT status FROM playbooks WHERE run_ident = 'rec-fail'"));
         Assert.Equal("failed", await c.ExecuteScalarAsync<string>("SELECT t.status FROM tasks t JOIN results r ON r.task_id = t.id WHERE r.status = 'failed'"));
@@ -112,7 +113,7 @@ public class RecordingTests
             Events = Fixtures.ReadEvents(run.ArtifactDir),
             FinalStatus = run.Status,
         };
-        await using var db = await RecordsDatabase.OpenAsync(Path.Combine(home.Path, "r.db"));
+        await using var db = await AnvilDatabase.OpenAsync(Path.Combine(home.Path, "r.db"), AnvilSchema.All);
         var sink = new LocalIngestSink(db);
         var first = await sink.SendAsync(batch);
         var second = await sink.SendAsync(batch);
@@ -139,7 +140,7 @@ public class RecordingTests
 
         // Leftovers go only where they were going: a run recording elsewhere leaves them be.
         var elsewhere = Path.Combine(home.Path, "elsewhere.db");
-        await using (var other = await RecordsDatabase.OpenAsync(elsewhere))
+        await using (var other = await AnvilDatabase.OpenAsync(elsewhere, AnvilSchema.All))
         {
             Assert.Equal(0, await RunRecorder.ReplayLeftoversAsync(new LocalIngestSink(other), spool));
         }
@@ -158,7 +159,7 @@ public class RecordingTests
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
         }
-        await using var db = await RecordsDatabase.OpenAsync(database);
+        await using var db = await AnvilDatabase.OpenAsync(database, AnvilSchema.All);
         await using var c = await db.OpenConnectionAsync();
         Assert.Equal("completed", await c.ExecuteScalarAsync<string>("SELECT status FROM playbooks WHERE run_ident = 'spooled'"));
         Assert.Equal(result.EventCount, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM run_events"));

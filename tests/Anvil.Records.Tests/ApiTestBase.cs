@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Anvil.Records.Api;
+using Anvil.Data;
 using Anvil.Records.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -19,14 +20,14 @@ public sealed class PostgresFixture : IAsyncLifetime
         Cluster = new PostgresCluster();
         Cluster.CreateDatabase("anvil_template");
         // Migrated once; disposing closes its connections so that it can serve as a template.
-        await using var db = await RecordsDatabase.OpenAsync(Cluster.ConnectionString("anvil_template"));
+        await using var db = await AnvilDatabase.OpenAsync(Cluster.ConnectionString("anvil_template"), [RecordsSchema.Migrations]);
     }
 
-    public async Task<RecordsDatabase> NewDatabaseAsync()
+    public async Task<AnvilDatabase> NewDatabaseAsync()
     {
         var name = "t" + Interlocked.Increment(ref _databases);
         Cluster.CreateDatabase(name, "anvil_template");
-        return await RecordsDatabase.OpenAsync(Cluster.ConnectionString(name));
+        return await AnvilDatabase.OpenAsync(Cluster.ConnectionString(name), [RecordsSchema.Migrations]);
     }
 
     public Task DisposeAsync()
@@ -48,7 +49,7 @@ public abstract class ApiTestBase(PostgresFixture? postgres) : IAsyncLifetime
     protected const string Base = "http://127.0.0.1:8010";
     private TempDir? _dir;
 
-    protected RecordsDatabase Database { get; private set; } = null!;
+    protected AnvilDatabase Database { get; private set; } = null!;
 
     internal RecordsApi Api { get; private set; } = null!;
 
@@ -65,7 +66,7 @@ public abstract class ApiTestBase(PostgresFixture? postgres) : IAsyncLifetime
         else
         {
             _dir = new TempDir();
-            Database = await RecordsDatabase.OpenAsync(Path.Combine(_dir.Path, "anvil.db"));
+            Database = await AnvilDatabase.OpenAsync(Path.Combine(_dir.Path, "anvil.db"), [RecordsSchema.Migrations]);
         }
         Api = new RecordsApi(Database, Options);
     }

@@ -1,3 +1,5 @@
+using Anvil.Data;
+using Anvil.Data.Migrations;
 using Anvil.Records.Storage;
 using Dapper;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Anvil.Records.Storage;
+using Anvil.Data;
 
 namespace Anvil.Records.Tests;
 

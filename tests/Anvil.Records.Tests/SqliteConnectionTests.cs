@@ -1,3 +1,4 @@
+using Anvil.Data;
 using Anvil.Records.Storage;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -11,7 +12,7 @@ public sealed class SqliteConnectionTests
     public async Task Every_connection_is_in_WAL_with_normal_sync_and_a_busy_timeout()
     {
         using var dir = new TempDir();
-        await using var db = await RecordsDatabase.OpenAsync(Path.Combine(dir.Path, "anvil.db"));
+        await using var db = await AnvilDatabase.OpenAsync(Path.Combine(dir.Path, "anvil.db"), [RecordsSchema.Migrations]);
         for (var round = 0; round < 3; round++)
         {
             if (round == 2)

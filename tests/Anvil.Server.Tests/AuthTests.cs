@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Anvil.Records.Users;
+using Anvil.Data.Users;
 using Anvil.Server.Auth;
 using Microsoft.Extensions.DependencyInjection;
 

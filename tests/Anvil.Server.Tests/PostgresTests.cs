@@ -1,6 +1,7 @@
+using Anvil.Server;
 using System.Net;
 using System.Text.Json;
-using Anvil.Records.Storage;
+using Anvil.Data;
 
 namespace Anvil.Server.Tests;
 
@@ -24,12 +25,6 @@ public sealed class PostgresFixture : IDisposable
 
 [CollectionDefinition("postgres")]
 public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
-
-[Collection("postgres")]
-public sealed class PostgresUserStoreTests(PostgresFixture postgres) : UserStoreContract
-{
-    protected override Task<RecordsDatabase> OpenAsync() => RecordsDatabase.OpenAsync(postgres.NewDatabase());
-}
 
 [Collection("postgres")]
 public sealed class PostgresServerTests(PostgresFixture postgres)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
-using Anvil.Records.Users;
+using Anvil.Data.Users;
 using Anvil.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,7 +41,7 @@ internal sealed class RunningServer : IAsyncDisposable
     {
         var dir = new TempDir();
         var logs = new LogCapture();
-        var app = AnvilServer.Build([], new ServerOptions
+        var app = AnvilServer.Build([], new ServerStartOptions
         {
             Urls = "http://127.0.0.1:0",
             Database = database ?? Path.Combine(dir.Path, "db", "records.db"),

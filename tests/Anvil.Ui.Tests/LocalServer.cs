@@ -32,7 +32,7 @@ internal sealed class LocalServer : IAsyncDisposable
     public static async Task<LocalServer> StartAsync(bool readLoginRequired = false, string? database = null)
     {
         var dir = new TempDir();
-        var app = AnvilServer.Build([], new ServerOptions
+        var app = AnvilServer.Build([], new ServerStartOptions
         {
             Urls = "http://127.0.0.1:0",
             Database = database ?? Path.Combine(dir.Path, "records.db"),
@@ -44,7 +44,7 @@ internal sealed class LocalServer : IAsyncDisposable
     }
 
     public Task AddUserAsync(string name, string password) =>
-        App.Services.GetRequiredService<Anvil.Records.Users.UserStore>().AddAsync(name, password);
+        App.Services.GetRequiredService<Anvil.Data.Users.UserStore>().AddAsync(name, password);
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)));

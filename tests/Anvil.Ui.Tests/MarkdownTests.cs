@@ -1,3 +1,4 @@
+using Anvil.Server.Registry;
 using Anvil.Server.Ui;
 using Anvil.Server.Ui.Html;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Anvil.Records.Registry;
+using Anvil.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Anvil.Ui.Tests;

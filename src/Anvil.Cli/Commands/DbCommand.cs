@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Anvil.Records.Storage;
+using Anvil.Data;
+using Anvil.Data.Migrations;
 
 namespace Anvil.Cli.Commands;
 
@@ -23,7 +24,7 @@ internal static class DbCommand
             {
                 return AnvilCommandLine.InputError;
             }
-            IReadOnlyList<Migrator.Migration> applied;
+            IReadOnlyList<Migration> applied;
             try
             {
                 applied = await new Migrator(db).MigrateAsync(ct);

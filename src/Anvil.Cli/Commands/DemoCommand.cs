@@ -51,7 +51,7 @@ internal static class DemoCommand
             }
             await output.WriteLineAsync();
             await output.WriteLineAsync("The run is recorded; open the records in a browser or with the API:");
-            return await ServerCommand.ServeAsync(new Anvil.Server.ServerOptions { Urls = parse.GetValue(urls) }, output, error, ct);
+            return await ServerCommand.ServeAsync(new Anvil.Server.ServerStartOptions { Urls = parse.GetValue(urls) }, output, error, ct);
         });
         return command;
     }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Anvil.Records.Registry;
-using Anvil.Records.Storage;
+using Anvil.Registry;
+using Anvil.Data;
 using Spectre.Console;
 
 namespace Anvil.Cli.Commands;
@@ -21,7 +21,7 @@ internal static class GalaxyCommand
 
     /// <summary>Opens the database and runs <paramref name="body"/>; a refused operation is one line and exit 1.</summary>
     internal static async Task<int> WithStoreAsync(ParseResult parse, Option<string?> database, CancellationToken ct,
-        Func<RecordsDatabase, TextWriter, Task<int>> body)
+        Func<AnvilDatabase, TextWriter, Task<int>> body)
     {
         var error = parse.InvocationConfiguration.Error;
         await using var db = await RecordsDatabaseOption.OpenAsync(parse.GetValue(database), migrate: true, error, ct);
@@ -38,7 +38,7 @@ internal static class GalaxyCommand
             await error.WriteLineAsync($"anvil: error: {e.Message}");
             return AnvilCommandLine.InputError;
         }
-        catch (Anvil.Records.Users.UserStoreException e)
+        catch (Anvil.Data.Users.UserStoreException e)
         {
             await error.WriteLineAsync($"anvil: error: {e.Message}");
             return AnvilCommandLine.InputError;

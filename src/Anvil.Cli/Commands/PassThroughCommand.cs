@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Anvil.Cli.Recording;
-using Anvil.Records.Storage;
+using Anvil.Data;
 using Anvil.Runner;
 
 namespace Anvil.Cli.Commands;
@@ -24,7 +24,7 @@ internal static class PassThroughCommand
 
     /// <summary>The private data dir of these runs: it holds nothing but their artifacts (and, if the user wants
     /// runner settings such as <c>job_timeout</c> for all of them, <c>env/settings</c>).</summary>
-    public static string RunsDirectory => Path.Combine(RecordsDatabase.Home, "runs");
+    public static string RunsDirectory => Path.Combine(AnvilDatabase.Home, "runs");
 
     private static Command Create(string name, string program, string description, string usage)
     {

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Data.Common;
 using System.Net.Sockets;
-using Anvil.Records.Storage;
+using Anvil.Data;
+using Anvil.Server;
 
 namespace Anvil.Cli.Commands;
 
@@ -17,11 +18,11 @@ internal static class RecordsDatabaseOption
     };
 
     /// <summary>The open database, or null after writing why it could not be opened.</summary>
-    public static async Task<RecordsDatabase?> OpenAsync(string? connection, bool migrate, TextWriter error, CancellationToken ct)
+    public static async Task<AnvilDatabase?> OpenAsync(string? connection, bool migrate, TextWriter error, CancellationToken ct)
     {
         try
         {
-            return await RecordsDatabase.OpenAsync(connection, migrate, ct);
+            return await AnvilDatabase.OpenAsync(connection, AnvilSchema.All, migrate, ct);
         }
         catch (Exception e) when (IsDatabaseProblem(e))
         {

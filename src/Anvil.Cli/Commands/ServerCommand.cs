@@ -31,7 +31,7 @@ internal static class ServerCommand
             ("Options", [urls, database, readLogin, writeLogin]));
         command.SetAction(async (parse, ct) =>
         {
-            return await ServeAsync(new ServerOptions
+            return await ServeAsync(new ServerStartOptions
             {
                 Urls = parse.GetValue(urls),
                 Database = parse.GetValue(database),
@@ -44,7 +44,7 @@ internal static class ServerCommand
     }
 
     /// <summary>Starts the server, says where it listens, and serves until Ctrl-C or <paramref name="ct"/>.</summary>
-    public static async Task<int> ServeAsync(ServerOptions options, TextWriter output, TextWriter error, CancellationToken ct)
+    public static async Task<int> ServeAsync(ServerStartOptions options, TextWriter output, TextWriter error, CancellationToken ct)
     {
         WebApplication app;
         try
@@ -77,7 +77,7 @@ internal static class ServerCommand
                 await error.WriteLineAsync($"anvil: error: cannot start the server: {e.Message}");
                 return AnvilCommandLine.InputError;
             }
-            var db = app.Services.GetRequiredService<Anvil.Records.Storage.RecordsDatabase>();
+            var db = app.Services.GetRequiredService<Anvil.Data.AnvilDatabase>();
             await output.WriteLineAsync($"Anvil records server on {string.Join(", ", app.Urls)}");
             await output.WriteLineAsync($"Web UI: {app.Urls.First().TrimEnd('/')}/ · API: {app.Urls.First().TrimEnd('/')}/api/v1/");
             await output.WriteLineAsync($"Database: {db.Description}");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Anvil.Records.Storage;
-using Anvil.Records.Users;
+using Anvil.Data;
+using Anvil.Data.Users;
 using Spectre.Console;
 
 namespace Anvil.Cli.Commands;

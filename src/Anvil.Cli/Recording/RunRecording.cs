@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Anvil.Client;
 using Anvil.Records.Ingest;
-using Anvil.Records.Recording;
-using Anvil.Records.Storage;
+using Anvil.Client.Recording;
+using Anvil.Data;
+using Anvil.Server;
 using Anvil.Runner;
 using Anvil.Runner.Execution;
 
@@ -48,7 +49,7 @@ internal sealed class RunRecording : IAsyncDisposable
         }
         else
         {
-            var db = await RecordsDatabase.OpenAsync(target.Database, ct: ct);
+            var db = await AnvilDatabase.OpenAsync(target.Database, AnvilSchema.All, ct: ct);
             sink = new LocalIngestSink(db);
             owned = db;
         }

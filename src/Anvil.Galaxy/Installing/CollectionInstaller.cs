@@ -50,10 +50,10 @@ public sealed record InstallResult(
 /// <summary>
 /// <c>collection install</c>, <c>download</c> and resolution for them. Requirements are resolved with
 /// <see cref="Resolver"/> over <see cref="CollectionProvider"/>, metadata and artifacts are fetched in parallel
-/// (artifacts through the <see cref="ArtifactStore"/> cache), and each collection is installed through a
+/// (artifacts through the <see cref="CollectionArtifactStore"/> cache), and each collection is installed through a
 /// <see cref="CollectionTarget"/> (staged, checked, then swapped in).
 /// </summary>
-public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, ArtifactStore artifacts, Action<CollectionEvent>? report = null)
+public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, CollectionArtifactStore artifacts, Action<CollectionEvent>? report = null)
 {
     private void Info(string message) => report?.Invoke(new CollectionEvent(CollectionEventKind.Info, message));
 

@@ -22,7 +22,7 @@ public sealed record VerifyResult(CollectionName Name, string Version, string Lo
 /// installed version is downloaded (sha256 checked against the server's), its MANIFEST.json must equal the
 /// installed one, and its FILES.json is the reference.
 /// </summary>
-public sealed class CollectionVerifier(IReadOnlyList<GalaxyClient> servers, ArtifactStore artifacts)
+public sealed class CollectionVerifier(IReadOnlyList<GalaxyClient> servers, CollectionArtifactStore artifacts)
 {
     /// <summary>Finds <paramref name="name"/> in the first of <paramref name="roots"/> (ansible_collections
     /// directories) that has it.</summary>

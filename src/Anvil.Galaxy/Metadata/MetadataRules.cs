@@ -5,7 +5,7 @@ namespace Anvil.Galaxy.Metadata;
 /// <summary>
 /// The metadata rules a Galaxy server applies, written once for the two places that apply them: the build, on
 /// galaxy.yml (<see cref="GalaxyYmlReader"/>, which adds YAML typing and line numbers), and the registry's import, on
-/// MANIFEST.json (<see cref="Importing.CollectionRules"/>). Each rule reports through <c>problem(field, message)</c>.
+/// MANIFEST.json (<c>Anvil.Registry.Importing.CollectionRules</c>, which the registry's import calls). Each rule reports through <c>problem(field, message)</c>.
 /// </summary>
 public static class MetadataRules
 {

@@ -32,7 +32,7 @@ public sealed record ResolutionOptions
 public sealed class CollectionProvider : IResolutionProvider
 {
     private readonly IReadOnlyList<GalaxyClient> _servers;
-    private readonly ArtifactStore _artifacts;
+    private readonly CollectionArtifactStore _artifacts;
     private readonly ResolutionOptions _options;
     private readonly HashSet<Candidate> _preferred;
     private readonly HashSet<(string Name, string Version)> _pinnedByUser = [];
@@ -41,7 +41,7 @@ public sealed class CollectionProvider : IResolutionProvider
     private readonly ConcurrentDictionary<(GalaxyClient, string, string), Lazy<Task<CollectionVersionInfo>>> _details = new();
     private readonly Action<string>? _warn;
 
-    public CollectionProvider(IReadOnlyList<GalaxyClient> servers, ArtifactStore artifacts, ResolutionOptions options,
+    public CollectionProvider(IReadOnlyList<GalaxyClient> servers, CollectionArtifactStore artifacts, ResolutionOptions options,
         IEnumerable<Requirement> userRequirements, IEnumerable<Candidate> installed, Action<string>? warn = null)
     {
         _servers = servers;

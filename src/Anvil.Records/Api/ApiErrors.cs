@@ -64,6 +64,20 @@ internal sealed class FieldErrors
         e.Add(field, message);
         return new ApiException(e.ToResponse());
     }
+
+    /// <summary>Runs a write that a concurrent writer can make violate a unique constraint (the API checks first,
+    /// but another connection can win the race): the violation becomes the same 400 the check gives.</summary>
+    public static async Task<T> UniqueOr400<T>(Task<T> write, string field, string message)
+    {
+        try
+        {
+            return await write.ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException e) when (SqlSession.IsUniqueViolation(e))
+        {
+            throw One(field, message);
+        }
+    }
 }
 
 /// <summary>The fixed answers of the API.</summary>

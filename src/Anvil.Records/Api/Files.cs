@@ -166,13 +166,13 @@ public sealed partial class RecordsApi
         {
             row = row with
             {
-                Id = await Db.UniqueOr400(db.ScalarAsync<long>(
+                Id = await FieldErrors.UniqueOr400(db.ScalarAsync<long>(
                     "INSERT INTO files (created, updated, path, content_id, playbook_id) VALUES (@Created, @Updated, @Path, @ContentId, @PlaybookId) RETURNING id",
                     row, ct), "non_field_errors", FileUnique).ConfigureAwait(false),
             };
             return WrittenFile(row, 201);
         }
-        await Db.UniqueOr400(db.ExecuteAsync(
+        await FieldErrors.UniqueOr400(db.ExecuteAsync(
             "UPDATE files SET updated = @Updated, path = @Path, content_id = @ContentId, playbook_id = @PlaybookId WHERE id = @Id",
             row, ct), "non_field_errors", FileUnique).ConfigureAwait(false);
         return WrittenFile(row, id is null ? 201 : 200);

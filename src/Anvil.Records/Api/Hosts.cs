@@ -202,7 +202,7 @@ public sealed partial class RecordsApi
             {
                 throw FieldErrors.One("non_field_errors", unique);
             }
-            await Db.UniqueOr400(db.ExecuteAsync(
+            await FieldErrors.UniqueOr400(db.ExecuteAsync(
                 """
                 UPDATE hosts SET updated = @Updated, name = @Name, facts = @Facts, changed = @Changed, failed = @Failed, ok = @Ok,
                     skipped = @Skipped, unreachable = @Unreachable, playbook_id = @PlaybookId

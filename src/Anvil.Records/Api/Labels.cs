@@ -77,13 +77,13 @@ public sealed partial class RecordsApi
         {
             label = label with
             {
-                Id = await Db.UniqueOr400(db.ScalarAsync<long>("INSERT INTO labels (created, updated, name) VALUES (@Created, @Updated, @Name) RETURNING id",
+                Id = await FieldErrors.UniqueOr400(db.ScalarAsync<long>("INSERT INTO labels (created, updated, name) VALUES (@Created, @Updated, @Name) RETURNING id",
                     label, ct), "name", LabelExists).ConfigureAwait(false),
             };
         }
         else
         {
-            await Db.UniqueOr400(db.ExecuteAsync("UPDATE labels SET updated = @Updated, name = @Name WHERE id = @Id", label, ct),
+            await FieldErrors.UniqueOr400(db.ExecuteAsync("UPDATE labels SET updated = @Updated, name = @Name WHERE id = @Id", label, ct),
                 "name", LabelExists).ConfigureAwait(false);
         }
         using var o = new JsonOut();

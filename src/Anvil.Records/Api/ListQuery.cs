@@ -170,7 +170,7 @@ internal sealed class ListQuery(ApiRequest request, Db db)
     }
 
     public string ContainsSql(string column, string text) =>
-        $"lower({column}) LIKE lower({Param("%" + EscapeLike(text) + "%")}) ESCAPE '\\'";
+        $"lower({column}) LIKE lower({Param("%" + SqlSession.EscapeLike(text) + "%")}) ESCAPE '\\'";
 
     /// <summary><c>true</c>/<c>false</c> in any case; other values are ignored, as django-filter does.</summary>
     private void Bool(RecordFilter f)
@@ -268,10 +268,6 @@ internal sealed class ListQuery(ApiRequest request, Db db)
         }
         OrderSql = string.Join(", ", keys);
     }
-
-    private static string EscapeLike(string s) =>
-        s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
-            .Replace("_", "\\_", StringComparison.Ordinal);
 }
 
 /// <summary>Limit/offset pagination as DRF's <c>LimitOffsetPagination</c>, with a maximum page size.</summary>

@@ -119,14 +119,14 @@ public sealed partial class RecordsApi
         {
             row = row with
             {
-                Id = await Db.UniqueOr400(db.ScalarAsync<long>(
+                Id = await FieldErrors.UniqueOr400(db.ScalarAsync<long>(
                     "INSERT INTO records (created, updated, key, value, type, playbook_id) VALUES (@Created, @Updated, @Key, @Value, @Type, @PlaybookId) RETURNING id",
                     row, ct), "non_field_errors", unique).ConfigureAwait(false),
             };
         }
         else
         {
-            await Db.UniqueOr400(db.ExecuteAsync(
+            await FieldErrors.UniqueOr400(db.ExecuteAsync(
                 "UPDATE records SET updated = @Updated, key = @Key, value = @Value, type = @Type, playbook_id = @PlaybookId WHERE id = @Id",
                 row, ct), "non_field_errors", unique).ConfigureAwait(false);
         }

@@ -11,14 +11,14 @@ namespace Anvil.Records.Api;
 /// machinery live here; each resource is in its own file. Differences from ARA 1.7.4 are listed in
 /// <c>docs/records-api.md</c>.
 /// </summary>
-public sealed partial class RecordsApi(RecordsDatabase db, RecordsApiOptions? options = null) : IRecordsTransport
+public sealed partial class RecordsApi(AnvilDatabase db, RecordsApiOptions? options = null) : IRecordsTransport
 {
     private const string V1 = "/api/v1/";
     private const string ListMethods = "GET, POST, HEAD, OPTIONS";
     private const string DetailMethods = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS";
     private const string ReadMethods = "GET, HEAD, OPTIONS";
 
-    public RecordsDatabase Database { get; } = db;
+    public AnvilDatabase Database { get; } = db;
     public RecordsApiOptions Options { get; } = options ?? new RecordsApiOptions();
 
     /// <summary>Sees the SQL of every read and lookup with its arguments; for tests.</summary>

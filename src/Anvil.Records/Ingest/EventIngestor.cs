@@ -12,7 +12,7 @@ namespace Anvil.Records.Ingest;
 /// transaction. Each event is first claimed in <c>run_events(playbook_id, counter)</c>; an event already there was
 /// stored by an earlier delivery of the same batch and is skipped, so delivery may repeat but storage happens once.
 /// </summary>
-public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.7.4")
+public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.4")
 {
     private static readonly HashSet<string> FactActions =
     [
@@ -23,15 +23,15 @@ public sealed class EventIngestor(RecordsDatabase db, string serverVersion = "1.
     public Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            using var writer = new BatchWriter(c, tx, batch, serverVersion);
+            using var writer = new BatchWriter(c, tx, db.Dialect, batch, serverVersion);
             return await writer.RunAsync().ConfigureAwait(false);
         }, ct);
 
     /// <summary>The state of one batch inside its transaction.</summary>
-    private sealed class BatchWriter(DbConnection c, DbTransaction tx, IngestBatch batch, string serverVersion)
+    private sealed class BatchWriter(DbConnection c, DbTransaction tx, SqlDialect dialect, IngestBatch batch, string serverVersion)
         : IDisposable
     {
-        private readonly SqlSession _s = new(c, tx);
+        private readonly SqlSession _s = new(c, tx, dialect);
         private readonly Dictionary<string, long> _files = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _hosts = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _plays = new(StringComparer.Ordinal);

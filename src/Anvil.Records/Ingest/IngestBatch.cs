@@ -58,6 +58,11 @@ public static class IngestSerialization
 {
     public static byte[] Serialize(IngestBatch batch) => JsonSerializer.SerializeToUtf8Bytes(batch, IngestJsonContext.Default.IngestBatch);
 
+    /// <summary>A batch as <see cref="Serialize"/> wrote it (the recorder's spool files).</summary>
+    public static IngestBatch DeserializeBatch(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize(json, IngestJsonContext.Default.IngestBatch)
+        ?? throw new JsonException("empty ingestion batch");
+
     public static IngestResult DeserializeResult(ReadOnlySpan<byte> json) =>
         JsonSerializer.Deserialize(json, IngestJsonContext.Default.IngestResult)
         ?? throw new JsonException("empty ingestion result");

@@ -15,7 +15,7 @@ public sealed record ExpireResult(IReadOnlyList<long> Playbooks, int Plays, int 
 /// these on a schedule; <c>anvil records playbook prune|expire</c> does the same through the API, one request per
 /// playbook, so that it also works against a remote server.
 /// </summary>
-public sealed class RecordsRetention(RecordsDatabase database)
+public sealed class RecordsRetention(AnvilDatabase database)
 {
     /// <summary>Playbooks deleted per transaction: small enough that a SQLite writer (a run being recorded) never
     /// waits long for the lock, large enough that a big backlog goes in few statements.</summary>

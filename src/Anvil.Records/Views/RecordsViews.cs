@@ -13,7 +13,7 @@ namespace Anvil.Records.Views;
 /// result status rule (<see cref="ResultStatus"/>) and the trigger-kept counts. Every list is paged and every query
 /// walks an index, so a page costs the same with ten results or a million.
 /// </summary>
-public sealed class RecordsViews(RecordsDatabase database)
+public sealed class RecordsViews(AnvilDatabase database)
 {
     private const string SummaryColumns =
         "p.id, p.status, p.name, p.path, p.ansible_version, p.controller, p.\"user\", p.started, p.ended, " +
@@ -35,7 +35,7 @@ public sealed class RecordsViews(RecordsDatabase database)
 
     private const string TaskFrom = "tasks t JOIN files f ON f.id = t.file_id LEFT JOIN task_counts tc ON tc.task_id = t.id";
 
-    public RecordsDatabase Database { get; } = database;
+    public AnvilDatabase Database { get; } = database;
 
     /// <summary>
     /// A page of playbooks. <paramref name="query"/> takes the API's playbook filters and <c>order</c> (same names,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using Anvil.Records.Users;
+using Anvil.Data.Users;
 using Microsoft.Extensions.Options;
 
 namespace Anvil.Server.Auth;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Anvil.Server.Registry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace Anvil.Server.Auth;
 /// <c>/api/galaxy/…</c>) follow <see cref="RegistryLoginRequired"/> instead, and answer in Galaxy's error shape.
 /// </summary>
 internal sealed class LoginMiddleware(RequestDelegate next, BasicAuthenticator authenticator, IOptions<RecordsServerOptions> options,
-    IOptions<Galaxy.GalaxyOptions> galaxy)
+    IOptions<Registry.RegistryOptions> galaxy)
 {
     /// <summary>The key under which the authenticated user name is kept in <see cref="HttpContext.Items"/>.</summary>
     public const string UserItem = "anvil.user";
@@ -65,8 +66,8 @@ internal sealed class LoginMiddleware(RequestDelegate next, BasicAuthenticator a
         (GalaxyEndpoints.IsDiscovery(request.Path) || request.Path.Value is "/api" or "/api/" && !options.Value.ReadLoginRequired);
 
     /// <summary>The registry's rule: discovery is always anonymous (ansible-galaxy fails every command on a 401 there),
-    /// reads need a user when <see cref="Galaxy.GalaxyOptions.ReadLoginRequired"/>, uploads always.</summary>
-    public static bool RegistryLoginRequired(HttpRequest request, Galaxy.GalaxyOptions options) =>
+    /// reads need a user when <see cref="Registry.RegistryOptions.ReadLoginRequired"/>, uploads always.</summary>
+    public static bool RegistryLoginRequired(HttpRequest request, Registry.RegistryOptions options) =>
         !GalaxyEndpoints.IsDiscovery(request.Path) &&
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
             ? options.ReadLoginRequired
@@ -76,7 +77,7 @@ internal sealed class LoginMiddleware(RequestDelegate next, BasicAuthenticator a
     {
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"api\"";
         return registry
-            ? Galaxy.GalaxyJson.ErrorAsync(context, StatusCodes.Status401Unauthorized, "not_authenticated", detail)
+            ? Registry.GalaxyJson.ErrorAsync(context, StatusCodes.Status401Unauthorized, "not_authenticated", detail)
             : JsonReply.DetailAsync(context, StatusCodes.Status401Unauthorized, detail);
     }
 }

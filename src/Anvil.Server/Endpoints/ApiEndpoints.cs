@@ -85,7 +85,7 @@ internal static class ApiEndpoints
             {
                 return response;
             }
-            var body = Galaxy.GalaxyJson.Write(w =>
+            var body = Registry.GalaxyJson.Write(w =>
             {
                 w.WriteStartObject();
                 foreach (var p in doc.RootElement.EnumerateObject())

@@ -1,4 +1,4 @@
-using Anvil.Records.Storage;
+using Anvil.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -32,21 +32,21 @@ internal static class HealthEndpoints
         return app;
     }
 
-    private static async Task Healthz(HttpContext context, RecordsDatabase db)
+    private static async Task Healthz(HttpContext context, AnvilDatabase db)
     {
         var ok = await PingAsync(db, context.RequestAborted);
         await JsonReply.WriteAsync(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
             JsonReply.Object(("status", ok ? "ok" : "unavailable"), ("database", db.Description)));
     }
 
-    private static async Task HealthCheck(HttpContext context, RecordsDatabase db)
+    private static async Task HealthCheck(HttpContext context, AnvilDatabase db)
     {
         var ok = await PingAsync(db, context.RequestAborted);
         await JsonReply.WriteAsync(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
             JsonReply.Object(("DatabaseBackend", ok ? "working" : "unavailable")));
     }
 
-    private static async Task<bool> PingAsync(RecordsDatabase db, CancellationToken aborted)
+    private static async Task<bool> PingAsync(AnvilDatabase db, CancellationToken aborted)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         cts.CancelAfter(Timeout);

@@ -12,7 +12,7 @@ namespace Anvil.Server.Hosting;
 /// retention must never take the server down.
 /// </summary>
 internal sealed partial class RetentionService(
-    RecordsDatabaseHost host,
+    AnvilDatabaseHost host,
     IOptions<RecordsServerOptions> options,
     TimeProvider time,
     ILogger<RetentionService> logger) : BackgroundService

@@ -1,4 +1,4 @@
-using Anvil.Records.Storage;
+using Anvil.Data;
 using Anvil.Records.Views;
 using Microsoft.AspNetCore.Builder;
 using System.Xml.Linq;
@@ -25,8 +25,8 @@ internal static class AnvilUi
     {
         services.AddOptions<UiOptions>().Bind(configuration.GetSection(UiOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UiOptions>, UiOptionsValidator>();
-        services.AddSingleton(sp => new RecordsViews(sp.GetRequiredService<RecordsDatabase>()));
-        services.AddSingleton(sp => new Anvil.Records.Registry.RegistryViews(sp.GetRequiredService<RecordsDatabase>()));
+        services.AddSingleton(sp => new RecordsViews(sp.GetRequiredService<AnvilDatabase>()));
+        services.AddSingleton(sp => new Anvil.Registry.RegistryViews(sp.GetRequiredService<AnvilDatabase>()));
         // Razor escapes every non-ASCII character by default (é as &#xE9;); only markup characters need it, and
         // recorded names and output are often not English.
         // Nothing the UI serves is protected (no cookies, no forms that post), but Razor Pages bring data protection,

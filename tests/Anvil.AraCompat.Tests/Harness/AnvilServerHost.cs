@@ -1,6 +1,6 @@
 using System.Globalization;
-using Anvil.Records.Storage;
-using Anvil.Records.Users;
+using Anvil.Data;
+using Anvil.Data.Users;
 using Anvil.Server;
 using Microsoft.AspNetCore.Builder;
 
@@ -18,7 +18,7 @@ internal sealed class AnvilServerHost(WebApplication app, Uri baseUrl) : IRecord
         if (settings.User is { } user)
         {
             // As `anvil user add` does: straight into the database, before the server runs.
-            await using var db = await RecordsDatabase.OpenAsync(database.AnvilConnection);
+            await using var db = await AnvilDatabase.OpenAsync(database.AnvilConnection, AnvilSchema.All);
             await new UserStore(db).AddAsync(user.Name, user.Password);
         }
         var extra = new Dictionary<string, string?>
@@ -30,7 +30,7 @@ internal sealed class AnvilServerHost(WebApplication app, Uri baseUrl) : IRecord
         {
             extra["Records:MaxRequestBodyBytes"] = max.ToString(CultureInfo.InvariantCulture);
         }
-        var app = AnvilServer.Build([], new ServerOptions
+        var app = AnvilServer.Build([], new ServerStartOptions
         {
             Urls = "http://127.0.0.1:0",
             Database = database.AnvilConnection,

@@ -154,7 +154,7 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
         await seed.SqlAsync($"UPDATE tasks SET updated = @t WHERE playbook_id = {idle.Playbook}", now.AddHours(-30));
 
         var logs = new LogCapture();
-        var app = AnvilServer.Build([], new ServerOptions
+        var app = AnvilServer.Build([], new ServerStartOptions
         {
             Urls = "http://127.0.0.1:0",
             Database = db,
@@ -217,7 +217,7 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
             }));
         }
         var kept = await seed.TreeAsync("/srv/kept.yml", DateTimeOffset.UtcNow);
-        await using var database = await Anvil.Records.Storage.RecordsDatabase.OpenAsync(db);
+        await using var database = await Anvil.Data.AnvilDatabase.OpenAsync(db, AnvilSchema.All);
         var deleted = await new RecordsRetention(database).PruneAsync(DateTimeOffset.UtcNow.AddDays(-1));
         Assert.Equal(count, deleted);
         Assert.Equal([kept.Playbook], await PlaybookIds(db));
@@ -239,7 +239,7 @@ public class RetentionSettingsTests
         var e = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
         {
             // Kestrel reads the records settings while the application is built: that is where it fails.
-            await using var app = AnvilServer.Build([], new ServerOptions
+            await using var app = AnvilServer.Build([], new ServerStartOptions
             {
                 Urls = "http://127.0.0.1:0",
                 Database = Path.Combine(dir.Path, "records.db"),

@@ -1,8 +1,9 @@
+using Anvil.Server;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json;
 using Anvil.Client;
-using Anvil.Records.Storage;
+using Anvil.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -90,7 +91,7 @@ public sealed class PostgresBackend : IRecordsBackend, IAsyncLifetime
         Cluster = new PostgresCluster();
         Cluster.CreateDatabase("anvil_template");
         // Migrated once; disposing closes its connections so that it can serve as a template.
-        await using (await RecordsDatabase.OpenAsync(Cluster.ConnectionString("anvil_template")))
+        await using (await AnvilDatabase.OpenAsync(Cluster.ConnectionString("anvil_template"), AnvilSchema.All))
         {
         }
         Cluster.CreateDatabase("recorded", "anvil_template");
@@ -168,7 +169,7 @@ internal sealed class Seeder(string database) : IAsyncDisposable
     /// <summary>Runs one SQL statement (<c>@t</c> is bound to <paramref name="time"/> in stored form).</summary>
     public async Task SqlAsync(string sql, DateTimeOffset time)
     {
-        await using var db = await RecordsDatabase.OpenAsync(database);
+        await using var db = await AnvilDatabase.OpenAsync(database, AnvilSchema.All);
         await using var connection = await db.OpenConnectionAsync();
         await using DbCommand command = connection.CreateCommand();
         command.CommandText = sql;

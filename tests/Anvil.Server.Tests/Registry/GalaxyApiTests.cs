@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Anvil.Galaxy.Metadata;
-using Anvil.Records.Users;
+using Anvil.Data.Users;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Anvil.Server.Tests.Registry;

@@ -166,7 +166,7 @@ public sealed class GalaxyInteropTests
         {
             var target = Path.Combine(r.Work, $"a{i}");
             using var client = new GalaxyClient(GalaxyServerList.AdHoc("anvil", r.Url, null, true, null));
-            using var store = new ArtifactStore(null);
+            using var store = new CollectionArtifactStore(null);
             var result = await new CollectionInstaller([client], store).InstallAsync(
                 [new Requirement(new Anvil.Galaxy.CollectionName("acme", "demo"), VersionRange.Any, RequirementType.Galaxy, "acme.demo")],
                 new InstallOptions { CollectionsPath = target });

@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Anvil.Galaxy.Tests;
-using Anvil.Records.Registry;
-using Anvil.Records.Users;
+using Anvil.Registry;
+using Anvil.Data.Users;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Anvil.Server.Tests.Registry;

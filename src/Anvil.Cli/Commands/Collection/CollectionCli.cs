@@ -3,12 +3,12 @@ using Anvil.Galaxy;
 using Anvil.Galaxy.Installing;
 using Anvil.Galaxy.Metadata;
 using Anvil.Galaxy.Servers;
-using Anvil.Records.Storage;
+using Anvil.Data;
 
 namespace Anvil.Cli.Commands.Collection;
 
 /// <summary>The server options every networked collection command has, as ansible-galaxy's.</summary>
-internal sealed class ServerOptions
+internal sealed class GalaxyServerOptions
 {
     public Option<string?> Server { get; } = new("--server", "-s")
     {
@@ -45,7 +45,7 @@ internal sealed class ServerOptions
 internal static class CollectionCli
 {
     /// <summary>Where artifacts from servers are cached: <c>$ANVIL_HOME/cache/collections</c>.</summary>
-    public static string CacheDirectory => Path.Combine(RecordsDatabase.Home, "cache", "collections");
+    public static string CacheDirectory => Path.Combine(AnvilDatabase.Home, "cache", "collections");
 
     /// <summary>Runs a command body; a <see cref="GalaxyException"/> becomes <c>anvil: error: …</c> lines (one per
     /// problem) and exit code 1.</summary>

@@ -30,7 +30,7 @@ internal static class InstallCommand
 
         public Option<bool> ClearResponseCache { get; } = new("--clear-response-cache") { Description = "accepted for ansible-galaxy compatibility" };
 
-        public ServerOptions Servers { get; } = new();
+        public GalaxyServerOptions Servers { get; } = new();
     }
 
     public static Command Install()
@@ -86,7 +86,7 @@ internal static class InstallCommand
             var clients = parse.GetValue(offline) ? [] : servers.Select(s => new GalaxyClient(s)).ToList();
             try
             {
-                using var store = new ArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(c.Servers.IgnoreCerts));
+                using var store = new CollectionArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(c.Servers.IgnoreCerts));
                 var options = new InstallOptions
                 {
                     CollectionsPath = target,
@@ -147,7 +147,7 @@ internal static class InstallCommand
             var clients = servers.Select(s => new GalaxyClient(s)).ToList();
             try
             {
-                using var store = new ArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(c.Servers.IgnoreCerts));
+                using var store = new CollectionArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(c.Servers.IgnoreCerts));
                 var target = Path.GetFullPath(parse.GetValue(path)!);
                 var files = await ProgressReport.RunAsync(output, error, report =>
                     new CollectionInstaller(clients, store, report).DownloadAsync(requirements, target, parse.GetValue(c.NoDeps), parse.GetValue(c.Pre), ct));

@@ -136,7 +136,7 @@ internal static class ListVerifyCommands
         var paths = PathOption();
         var offline = new Option<bool>("--offline") { Description = "check against the installed FILES.json only (no server)" };
         var ignoreErrors = new Option<bool>("--ignore-errors", "-i") { Description = "go on with the next collection after an error" };
-        var servers = new ServerOptions();
+        var servers = new GalaxyServerOptions();
         var command = new Command("verify", "Check installed collections file by file: against their own FILES.json (--offline), or against the server's artifact.")
         {
             names, requirements, paths, offline, ignoreErrors,
@@ -156,7 +156,7 @@ internal static class ListVerifyCommands
             var roots = CollectionLister.SearchPaths(config, Split(parse.GetValue(paths)))
                 .Select(InstalledCollections.CollectionsRoot).ToList();
             var clients = parse.GetValue(offline) ? [] : settings.Select(s => new GalaxyClient(s)).ToList();
-            using var store = new ArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(servers.IgnoreCerts));
+            using var store = new CollectionArtifactStore(CollectionCli.CacheDirectory, !parse.GetValue(servers.IgnoreCerts));
             var verifier = new CollectionVerifier(clients, store);
             var failed = false;
             try

@@ -16,7 +16,7 @@ internal static class PublishCommand
     public static Command Publish()
     {
         var tarball = new Argument<string>("tarball") { Description = "the artifact to publish (NAMESPACE-NAME-VERSION.tar.gz, from 'collection build')" };
-        var servers = new ServerOptions();
+        var servers = new GalaxyServerOptions();
         var noWait = new Option<bool>("--no-wait") { Description = "do not wait for the import: print where to see it and exit" };
         var importTimeout = new Option<int>("--import-timeout")
         {

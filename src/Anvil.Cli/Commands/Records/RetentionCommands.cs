@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Anvil.Client;
-using Anvil.Records.Storage;
+using Anvil.Data;
 using Spectre.Console;
 using static Anvil.Cli.Commands.Records.Fields;
 

@@ -163,11 +163,4 @@ CREATE TABLE run_events (
     PRIMARY KEY (playbook_id, counter)
 );
 
-CREATE TABLE users (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created INTEGER NOT NULL,
-    updated INTEGER NOT NULL,
-    name TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    is_admin INTEGER NOT NULL DEFAULT 0
-);
+-- The users table was made here until Anvil.Data took it over: now 0000_users (Anvil.Data) makes it, first.

@@ -52,7 +52,7 @@ public static class StaticSiteExporter
         var target = System.IO.Path.GetFullPath(directory);
         CheckTarget(directory, target);
         var server = new InProcessServer();
-        var builder = AnvilServer.CreateBuilder([], new ServerOptions
+        var builder = AnvilServer.CreateBuilder([], new ServerStartOptions
         {
             Database = database,
             ReadLoginRequired = false, // whoever can open the database can read it; there is no HTTP client here

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Anvil.Records.Storage;
+using Anvil.Data;
 
 namespace Anvil.Server.Ui.Html;
 
