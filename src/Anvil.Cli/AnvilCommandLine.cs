@@ -77,8 +77,20 @@ public static class AnvilCommandLine
             Error = error ?? Console.Error,
             // The run command handles Ctrl-C itself (it must write the final status before exiting).
             ProcessTerminationTimeout = null,
+            // Failures a user can meet (a full disk, a permission, a file where a directory must be) end with one
+            // line below, not the parser's "Unhandled exception" and a stack trace.
+            EnableDefaultExceptionHandler = false,
         };
-        return await parse.InvokeAsync(config);
+        try
+        {
+            return await parse.InvokeAsync(config);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await config.Error.WriteLineAsync("anvil: error: " +
+                string.Join(' ', e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)));
+            return InputError;
+        }
     }
 
     private static string CommandPath(ParseResult parse)

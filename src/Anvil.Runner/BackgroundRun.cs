@@ -58,12 +58,23 @@ public static class BackgroundRun
     /// <summary>True while the background runner of <paramref name="privateDataDir"/> runs.</summary>
     public static bool IsAlive(string privateDataDir) => LivePid(privateDataDir) is not null;
 
-    /// <summary>Writes this process's pid file; fails when another live runner owns it. Disposing removes it.</summary>
-    public static IDisposable Claim(string privateDataDir)
+    /// <summary>The ident of the live background run of <paramref name="privateDataDir"/>, or null (none runs, or
+    /// its runner did not record one).</summary>
+    public static string? LiveIdent(string privateDataDir)
+    {
+        var owner = ReadPidFile(PidFile(privateDataDir));
+        return owner is { } o && IsRunning(o.Pid, o.StartTime) ? o.Ident : null;
+    }
+
+    /// <summary>Writes this process's pid file (pid, start time, and the run's <paramref name="ident"/>, so that
+    /// <c>stop -i</c> and <c>is-alive -i</c> can tell which run it is); fails when another live runner owns it.
+    /// Disposing removes it.</summary>
+    public static IDisposable Claim(string privateDataDir, string? ident = null)
     {
         var path = PidFile(privateDataDir);
         var pid = Environment.ProcessId;
-        var content = pid.ToString(CultureInfo.InvariantCulture) + "\n" + StartTime(pid) + "\n";
+        var content = pid.ToString(CultureInfo.InvariantCulture) + "\n" + StartTime(pid) + "\n" +
+                      (ident is null ? "" : ident + "\n");
         for (var attempt = 0; ; attempt++)
         {
             var tmp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
@@ -126,7 +137,7 @@ public static class BackgroundRun
         return StopOutcome.Stopped;
     }
 
-    private sealed record Owner(int Pid, string? StartTime);
+    private sealed record Owner(int Pid, string? StartTime, string? Ident);
 
     private sealed class Claimed(string path, string content) : IDisposable
     {
@@ -157,7 +168,8 @@ public static class BackgroundRun
             return null;
         }
         return lines.Length > 0 && int.TryParse(lines[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
-            ? new Owner(pid, lines.Length > 1 && lines[1].Trim().Length > 0 ? lines[1].Trim() : null)
+            ? new Owner(pid, lines.Length > 1 && lines[1].Trim().Length > 0 ? lines[1].Trim() : null,
+                lines.Length > 2 && lines[2].Length > 0 ? lines[2] : null)
             : null;
     }
 

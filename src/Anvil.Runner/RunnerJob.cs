@@ -35,6 +35,10 @@ public sealed class RunnerJob
     private string? _timeoutReason;
     private volatile bool _canceledByUser;
 
+    // The first artifact that could not be written: it ends the job (a run whose events cannot be kept is not
+    // let go on) and the run's completion with it.
+    private ArtifactWriteException? _artifactFailure;
+
     internal RunnerJob(RunnerOptions options, JobPlan plan, CancellationToken ct)
     {
         _options = options;
@@ -70,6 +74,7 @@ public sealed class RunnerJob
     {
         var ct = _cancel.Token;
         var settings = _plan.Settings;
+        // Nothing has started yet when these fail: the ArtifactWriteException ends the run as it is.
         await using var store = ArtifactStore.Create(_plan.ArtifactDir, !settings.SuppressOutputFile);
         store.WriteCommand(_plan.RedactedCommand, _plan.Cwd, _plan.RedactedEnvironment);
         ArtifactStore.Rotate(_plan.ArtifactRoot, _options.RotateArtifacts);
@@ -101,6 +106,21 @@ public sealed class RunnerJob
             await setup.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_artifactFailure is { } failure)
+        {
+            status = RunStatus.Failed;
+            store.Abandon();
+            try
+            {
+                store.WriteStatus(status, rc);
+            }
+            catch (ArtifactWriteException)
+            {
+                // Written where the disk allows; the first failure is the one to report.
+            }
+            await SetStatusAsync(status).ConfigureAwait(false);
+            throw failure;
+        }
         if (_timeoutReason is not null)
         {
             store.WriteFile("timeout_reason", _timeoutReason);
@@ -384,6 +404,28 @@ public sealed class RunnerJob
     }
 
     private async Task<PlaybookStats?> DispatchAsync(ChannelReader<List<JobEvent>> batches, ArtifactStore store,
+        JobSetup setup)
+    {
+        try
+        {
+            return await DispatchUnguardedAsync(batches, store, setup).ConfigureAwait(false);
+        }
+        catch (ArtifactWriteException e)
+        {
+            // Stop Ansible (SIGTERM, then SIGKILL) and let what it still says go: nothing more can be kept.
+            _artifactFailure = e;
+            _cancel.Cancel();
+            while (await batches.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (batches.TryRead(out _))
+                {
+                }
+            }
+            return null;
+        }
+    }
+
+    private async Task<PlaybookStats?> DispatchUnguardedAsync(ChannelReader<List<JobEvent>> batches, ArtifactStore store,
         JobSetup setup)
     {
         PlaybookStats? stats = null;

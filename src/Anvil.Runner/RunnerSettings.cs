@@ -165,10 +165,7 @@ public sealed record RunnerSettings
         }
 
         private double Number() =>
-            value is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number &&
-            double.Parse(jv.ToJsonString(), CultureInfo.InvariantCulture) is var d && d >= 0
-                ? d
-                : throw Error("a number of seconds");
+            MappingFile.TryGetNumber(value, out var d) && d >= 0 && double.IsFinite(d) ? d : throw Error("a number of seconds");
 
         public bool Bool() => value switch
         {
@@ -207,6 +204,19 @@ public sealed record RunnerSettings
         }
 
         private RunnerInputException Error(string expected) =>
-            new($"{path}: setting '{key}' must be {expected}, got {value?.ToJsonString() ?? "null"}");
+            new($"{path}: setting '{key}' must be {expected}, got {Show(value)}");
+
+        // As JSON, which reads like the file; a YAML .inf or .nan has no JSON form and is shown as Python shows it.
+        private static string Show(JsonNode? value)
+        {
+            try
+            {
+                return value?.ToJsonString() ?? "null";
+            }
+            catch (ArgumentException)
+            {
+                return MappingFile.AsString(value);
+            }
+        }
     }
 }

@@ -37,6 +37,26 @@ public class BackgroundRunTests
     }
 
     [Fact]
+    public async Task StopAndIsAlive_WithTheRunOptions_AsScriptsForAnsibleRunnerCallThem()
+    {
+        using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
+        using var tmp = new TempDir();
+        var artifacts = Path.Combine(pdd.Path, "artifacts", "bg2");
+        Assert.Equal(0, (await Anvil(tmp.Path, "start", pdd.Path, "-p", "sleep.yml", "-i", "bg2", "--no-record")).Code);
+        await WaitUntil(() => EventNames(artifacts).Contains("runner_on_start"));
+
+        Assert.Equal(0, (await Anvil(tmp.Path, "is-alive", pdd.Path, "-p", "sleep.yml", "-i", "bg2")).Code);
+        Assert.Equal(1, (await Anvil(tmp.Path, "is-alive", pdd.Path, "-p", "sleep.yml", "-i", "other")).Code);
+        Assert.Equal(1, (await Anvil(tmp.Path, "stop", pdd.Path, "-i", "other")).Code);
+        Assert.Equal(0, (await Anvil(tmp.Path, "is-alive", pdd.Path, "--ident", "bg2")).Code);
+
+        var stop = await Anvil(tmp.Path, "stop", pdd.Path, "-p", "sleep.yml", "-i", "bg2", "--artifact-dir", Path.Combine(pdd.Path, "artifacts"));
+        Assert.Equal(0, stop.Code);
+        Assert.Equal(1, (await Anvil(tmp.Path, "is-alive", pdd.Path, "-i", "bg2")).Code);
+        Assert.Equal("canceled", File.ReadAllText(Path.Combine(artifacts, "status")));
+    }
+
+    [Fact]
     public async Task CtrlC_OnAForegroundRun_EndsTheWholeJob_AndWritesCanceled()
     {
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);

@@ -3,16 +3,26 @@ using Anvil.Runner;
 
 namespace Anvil.Cli.Commands;
 
-/// <summary><c>anvil is-alive PRIVATE_DATA_DIR</c>: exit code 0 while a run started with <c>anvil start</c> runs,
-/// 1 otherwise; prints nothing, as ansible-runner's.</summary>
+/// <summary><c>anvil is-alive PRIVATE_DATA_DIR [-i IDENT] [run options]</c>: exit code 0 while a run started with
+/// <c>anvil start</c> runs, 1 otherwise; prints nothing, as ansible-runner's, and takes the options of <c>run</c> as
+/// it does. With <c>-i</c>, 0 only while the run going is that one.</summary>
 internal static class IsAliveCommand
 {
     public static Command Create()
     {
-        var pdd = new Argument<string>("private_data_dir") { Description = "the private data dir the run was started from" };
-        var command = new Command("is-alive", "Exit 0 while a run started with 'anvil start' runs, 1 when not.") { pdd };
-        GroupedHelp.Apply(command, "anvil is-alive PRIVATE_DATA_DIR");
-        command.SetAction(parse => BackgroundRun.IsAlive(parse.GetValue(pdd)!) ? 0 : 1);
+        var set = new RunOptionSet();
+        var command = new Command("is-alive", "Exit 0 while a run started with 'anvil start' runs, 1 when not.");
+        set.AddAcceptedTo(command, "anvil is-alive PRIVATE_DATA_DIR [-i IDENT]");
+        command.SetAction(parse =>
+        {
+            var dir = parse.GetValue(set.PrivateDataDir)!;
+            if (!BackgroundRun.IsAlive(dir))
+            {
+                return 1;
+            }
+            // A runner that recorded no ident (an older Anvil) is taken at its word, as ansible-runner takes any.
+            return set.Ident(parse) is { } ident && BackgroundRun.LiveIdent(dir) is { } live && live != ident ? 1 : 0;
+        });
         return command;
     }
 }

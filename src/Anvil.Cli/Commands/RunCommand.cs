@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Anvil.Cli.Recording;
 using Anvil.Runner;
+using Anvil.Runner.Artifacts;
 using Anvil.Runner.Execution;
 using Anvil.Runner.Inputs;
 
@@ -69,7 +70,16 @@ internal static class RunCommand
         var job = AnsibleRunner.Start(options, plan, ct);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; job.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; job.Cancel(); });
-        var result = await job.Completion;
+        RunResult result;
+        try
+        {
+            result = await job.Completion;
+        }
+        catch (ArtifactWriteException e)
+        {
+            // Ansible has been stopped and status written where the disk allowed.
+            return Fail(error, e.Message);
+        }
         if (recording is not null)
         {
             await recording.ReportAsync(result, error, quiet: options.Output is null);

@@ -102,6 +102,30 @@ internal sealed class RunOptionSet
             ("Resource profiling", profiling), ("Recording", recording));
     }
 
+    /// <summary>For <c>stop</c> and <c>is-alive</c>: the argument and every option of <c>run</c> but process
+    /// isolation, as ansible-runner accepts them there, so that scripts written for it work unchanged. Only
+    /// <c>-i</c> means something to these commands (<see cref="Ident"/>); the rest is accepted and ignored.</summary>
+    public void AddAcceptedTo(Command command, string usage)
+    {
+        command.Arguments.Add(PrivateDataDir);
+        Option[] used = [_ident];
+        Option[] accepted =
+        [
+            _playbook, _module, _role, _moduleArgs, _hosts, _binary, _rotate, _artifactDir, _projectDir, _inventory,
+            _json, _quiet, _omit, _onlyFailed, _verbose, _limit, _forks, _cmdline, _rolesPath, _roleVars,
+            _roleSkipFacts, _containerImage, _containerMounts, _containerOptions, _noRecord, _recordTo, _database,
+        ];
+        foreach (var o in used.Concat(accepted))
+        {
+            command.Options.Add(o);
+        }
+        GroupedHelp.Apply(command, usage, ("Options", used),
+            ("Accepted as ansible-runner accepts them, and ignored", accepted));
+    }
+
+    /// <summary>The <c>-i/--ident</c> given, or null.</summary>
+    public string? Ident(ParseResult parse) => parse.GetValue(_ident);
+
     /// <summary>The run's options, or the one-line reason they do not go together.</summary>
     public RunnerOptions Read(ParseResult parse)
     {

@@ -53,7 +53,7 @@ internal static class StartCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
         return await RunCommand.RunAsync(options with { Output = null }, parse.InvocationConfiguration.Error, cancel.Token,
-            record: set.Recording(parse), beforeStart: _ => BackgroundRun.Claim(pdd));
+            record: set.Recording(parse), beforeStart: plan => BackgroundRun.Claim(pdd, plan.Ident));
     }
 
     /// <summary>In the foreground: starts the background process and waits until it runs (or failed).</summary>

@@ -3,9 +3,10 @@ using Anvil.Runner;
 
 namespace Anvil.Cli.Commands;
 
-/// <summary><c>anvil stop PRIVATE_DATA_DIR</c>: ends a run started with <c>anvil start</c>, Ansible and everything
-/// it started included, and the run's artifacts get <c>status</c> <c>canceled</c> and <c>rc</c> (ansible-runner's
-/// stop leaves ansible-playbook running and writes neither).</summary>
+/// <summary><c>anvil stop PRIVATE_DATA_DIR [-i IDENT] [run options]</c>: ends a run started with <c>anvil start</c>,
+/// Ansible and everything it started included, and the run's artifacts get <c>status</c> <c>canceled</c> and
+/// <c>rc</c> (ansible-runner's stop leaves ansible-playbook running and writes neither). It takes the options of
+/// <c>run</c>, as ansible-runner's does; <c>-i</c> makes sure the run stopped is that one.</summary>
 internal static class StopCommand
 {
     /// <summary>Time for the runner to end the job and finish its artifacts and records before it is killed.</summary>
@@ -13,20 +14,26 @@ internal static class StopCommand
 
     public static Command Create()
     {
-        var pdd = new Argument<string>("private_data_dir") { Description = "the private data dir the run was started from" };
-        var command = new Command("stop", "End a run started with 'anvil start': the whole job, with status canceled.") { pdd };
-        GroupedHelp.Apply(command, "anvil stop PRIVATE_DATA_DIR");
+        var set = new RunOptionSet();
+        var command = new Command("stop", "End a run started with 'anvil start': the whole job, with status canceled.");
+        set.AddAcceptedTo(command, "anvil stop PRIVATE_DATA_DIR [-i IDENT]");
         command.SetAction(async (parse, ct) =>
         {
-            var dir = Path.GetFullPath(parse.GetValue(pdd)!);
+            var error = parse.InvocationConfiguration.Error;
+            var dir = Path.GetFullPath(parse.GetValue(set.PrivateDataDir)!);
             var pid = BackgroundRun.LivePid(dir);
+            if (pid is not null && set.Ident(parse) is { } ident && BackgroundRun.LiveIdent(dir) is { } live && live != ident)
+            {
+                return RunCommand.Fail(error,
+                    $"{Path.Combine(dir, BackgroundRun.PidFileName)}: the run going from this private data dir is '{live}', not '{ident}'; nothing was stopped");
+            }
             switch (await BackgroundRun.StopAsync(dir, Grace, ct))
             {
                 case StopOutcome.NotRunning:
-                    return RunCommand.Fail(parse.InvocationConfiguration.Error,
+                    return RunCommand.Fail(error,
                         $"{Path.Combine(dir, BackgroundRun.PidFileName)}: no run is going from this private data dir");
                 case StopOutcome.Killed:
-                    await parse.InvocationConfiguration.Error.WriteLineAsync(
+                    await error.WriteLineAsync(
                         $"anvil: warning: the runner (pid {pid}) did not end within {Grace.TotalSeconds:0} s; it and its " +
                         "jobs were killed, so the artifacts have no status");
                     return 0;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Anvil.Yaml;
 
 namespace Anvil.Galaxy.Metadata;
 
@@ -42,100 +41,51 @@ public sealed class YamlSyntaxException(string message, int line) : Exception(me
     public int Line { get; } = line;
 }
 
-/// <summary>Reads YAML into <see cref="YamlValue"/> nodes, typing plain scalars by PyYAML's YAML 1.1 rules so that
-/// Anvil sees the same types ansible-galaxy sees.</summary>
+/// <summary>Reads YAML into <see cref="YamlValue"/> nodes with Anvil.Yaml's reader, which types plain scalars by
+/// PyYAML's YAML 1.1 rules, so that Anvil sees the same types ansible-galaxy sees (and the same as the runner's env
+/// files).</summary>
 public static partial class Yaml11
 {
     /// <summary>The first document, or null for an empty file.</summary>
     public static YamlValue? Load(string text)
     {
-        var stream = new YamlStream();
+        Yaml11Node? root;
         try
         {
-            stream.Load(new StringReader(text));
+            root = Yaml11Document.Load(text);
         }
-        catch (YamlException e)
+        catch (Yaml11Exception e)
         {
-            var message = (e.InnerException?.Message ?? e.Message).Trim();
-            throw new YamlSyntaxException($"not valid YAML ({message})", (int)e.Start.Line);
+            throw new YamlSyntaxException($"not valid YAML ({e.Message})", e.Line);
         }
-        catch (ArgumentException e)
-        {
-            // YamlDotNet reports a key given twice this way.
-            throw new YamlSyntaxException($"not valid YAML ({e.Message.Trim()})", 0);
-        }
-        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
+        return root is null ? null : Convert(root);
     }
 
-    private static YamlValue Convert(YamlNode node)
+    private static YamlValue Convert(Yaml11Node node) => node switch
     {
-        var line = (int)node.Start.Line;
-        switch (node)
-        {
-            case YamlScalarNode s:
-                return Scalar(s);
-            case YamlSequenceNode seq:
-                return new YamlSequence(seq.Children.Select(Convert).ToList(), line);
-            case YamlMappingNode map:
-                var entries = new List<KeyValuePair<YamlScalar, YamlValue>>();
-                foreach (var (k, v) in map.Children)
-                {
-                    var key = k as YamlScalarNode
-                              ?? throw new YamlSyntaxException("a mapping key is not a plain value", (int)k.Start.Line);
-                    entries.Add(new(Scalar(key), Convert(v)));
-                }
-                return new YamlMapping(entries, line);
-            default:
-                throw new YamlSyntaxException("unsupported YAML node", line);
-        }
-    }
+        Yaml11ScalarNode s => Scalar(s),
+        Yaml11SequenceNode seq => new YamlSequence(seq.Items.Select(Convert).ToList(), seq.Line),
+        Yaml11MappingNode map => new YamlMapping(
+            map.Entries.Select(e => new KeyValuePair<YamlScalar, YamlValue>(Scalar(e.Key), Convert(e.Value))).ToList(),
+            map.Line),
+        _ => throw new YamlSyntaxException("unsupported YAML node", node.Line),
+    };
 
-    private static YamlScalar Scalar(YamlScalarNode s)
+    private static YamlScalar Scalar(Yaml11ScalarNode s) => new(s.Scalar.Text, Kind(s.Scalar.Kind), s.Line);
+
+    private static YamlScalarKind Kind(Yaml11Kind kind) => kind switch
     {
-        var text = s.Value ?? "";
-        var line = (int)s.Start.Line;
-        var tag = s.Tag.IsEmpty ? null : s.Tag.Value;
-        YamlScalarKind kind;
-        if (tag is not null && tag != "!")
-        {
-            kind = tag switch
-            {
-                "tag:yaml.org,2002:null" => YamlScalarKind.Null,
-                "tag:yaml.org,2002:bool" => YamlScalarKind.Bool,
-                "tag:yaml.org,2002:int" => YamlScalarKind.Int,
-                "tag:yaml.org,2002:float" => YamlScalarKind.Float,
-                "tag:yaml.org,2002:timestamp" => YamlScalarKind.Timestamp,
-                _ => YamlScalarKind.String,
-            };
-        }
-        else
-        {
-            kind = s.Style == ScalarStyle.Plain ? Resolve(text) : YamlScalarKind.String;
-        }
-        return new YamlScalar(text, kind, line);
-    }
+        Yaml11Kind.Null => YamlScalarKind.Null,
+        Yaml11Kind.Bool => YamlScalarKind.Bool,
+        Yaml11Kind.Int => YamlScalarKind.Int,
+        Yaml11Kind.Float => YamlScalarKind.Float,
+        Yaml11Kind.Timestamp => YamlScalarKind.Timestamp,
+        // '=' and '<<' are refused by the reader as values; as text to quote they are just not plain-safe strings.
+        _ => YamlScalarKind.String,
+    };
 
     /// <summary>The type PyYAML gives a plain (unquoted) scalar.</summary>
-    public static YamlScalarKind Resolve(string plain)
-    {
-        if (NullRegex().IsMatch(plain))
-        {
-            return YamlScalarKind.Null;
-        }
-        if (BoolRegex().IsMatch(plain))
-        {
-            return YamlScalarKind.Bool;
-        }
-        if (IntRegex().IsMatch(plain))
-        {
-            return YamlScalarKind.Int;
-        }
-        if (FloatRegex().IsMatch(plain))
-        {
-            return YamlScalarKind.Float;
-        }
-        return TimestampRegex().IsMatch(plain) ? YamlScalarKind.Timestamp : YamlScalarKind.String;
-    }
+    public static YamlScalarKind Resolve(string plain) => Kind(Yaml11Scalars.Resolve(plain));
 
     /// <summary>A string as a YAML scalar that reads back as the same string: plain when safe, else single-quoted.</summary>
     public static string Quote(string value)
@@ -145,21 +95,6 @@ public static partial class Yaml11
                         !value.Contains(" #", StringComparison.Ordinal);
         return plainSafe ? value : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
     }
-
-    [GeneratedRegex(@"^(?:~|null|Null|NULL|)\z")]
-    private static partial Regex NullRegex();
-
-    [GeneratedRegex(@"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)\z")]
-    private static partial Regex BoolRegex();
-
-    [GeneratedRegex(@"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)\z")]
-    private static partial Regex IntRegex();
-
-    [GeneratedRegex(@"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\z")]
-    private static partial Regex FloatRegex();
-
-    [GeneratedRegex(@"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\z")]
-    private static partial Regex TimestampRegex();
 
     // Characters that may start and fill a plain scalar without YAML giving them a meaning.
     [GeneratedRegex(@"^[A-Za-z0-9_./(][A-Za-z0-9_./()<>@+=, :-]*\z")]

@@ -11,38 +11,74 @@ namespace Anvil.Runner.Artifacts;
 /// Writes one run's artifacts under <c>&lt;artifact dir&gt;/&lt;ident&gt;</c>: <c>command</c>, <c>stdout</c>,
 /// <c>stderr</c>, <c>job_events/</c>, then <c>status</c> and <c>rc</c>. Every whole-file write goes to a temporary
 /// name and is renamed into place, so a reader never sees half a file; all files are private to the user (0600).
+/// Every failure to write is an <see cref="ArtifactWriteException"/> naming the path and the cause. A few KiB are
+/// held in reserve from the start, and given back just before <c>rc</c> and <c>status</c> are written, so that a
+/// disk filled by the run still takes the final status.
 /// </summary>
 public sealed class ArtifactStore : IAsyncDisposable
 {
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PrivateDir = PrivateFile | UnixFileMode.UserExecute;
 
+    // Two pages (one each for rc and status) on tmpfs and 4 KiB-block file systems.
+    private const int ReserveSize = 8192;
+    private const string ReserveName = ".status-reserve";
+
     private readonly FileStream? _stdout;
     private readonly ArrayBufferWriter<byte> _eventBuffer = new(4096);
+    private bool _stdoutFailed;
 
     private ArtifactStore(string directory, bool writeOutputFiles)
     {
         Directory = directory;
         JobEventsDirectory = Path.Combine(directory, "job_events");
-        System.IO.Directory.CreateDirectory(JobEventsDirectory, PrivateDir);
+        Guard(JobEventsDirectory, () => System.IO.Directory.CreateDirectory(JobEventsDirectory, PrivateDir));
+        WriteAtomically(Path.Combine(directory, ReserveName), new byte[ReserveSize]);
         if (writeOutputFiles)
         {
-            _stdout = OpenPrivate(Path.Combine(directory, "stdout"));
-            OpenPrivate(Path.Combine(directory, "stderr")).Dispose();
+            var stdout = Path.Combine(directory, "stdout");
+            _stdout = Guard(stdout, () => OpenPrivate(stdout));
+            var stderr = Path.Combine(directory, "stderr");
+            Guard(stderr, () => OpenPrivate(stderr)).Dispose();
         }
     }
+
+    private string StdoutPath => Path.Combine(Directory, "stdout");
+
+    /// <summary>After a failure already reported: closing the store does not report another.</summary>
+    public void Abandon() => _stdoutFailed = true;
 
     public string Directory { get; }
     public string JobEventsDirectory { get; }
 
     /// <summary>Creates the run's directory, replacing what an earlier run with the same ident left there.</summary>
+    /// <exception cref="ArtifactWriteException">The directory cannot be made or written.</exception>
     public static ArtifactStore Create(string directory, bool writeOutputFiles)
     {
-        if (System.IO.Directory.Exists(directory))
+        // A file where a directory must be: say so, rather than the system's "file exists" or "not a directory".
+        for (var d = Path.GetDirectoryName(directory); d is not null; d = Path.GetDirectoryName(d))
         {
-            System.IO.Directory.Delete(directory, recursive: true);
+            if (File.Exists(d))
+            {
+                throw new ArtifactWriteException(d, "it is a file, not a directory");
+            }
+            if (System.IO.Directory.Exists(d))
+            {
+                break;
+            }
         }
-        System.IO.Directory.CreateDirectory(directory, PrivateDir);
+        if (File.Exists(directory))
+        {
+            throw new ArtifactWriteException(directory, "it is a file, not a directory");
+        }
+        Guard(directory, () =>
+        {
+            if (System.IO.Directory.Exists(directory))
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+            System.IO.Directory.CreateDirectory(directory, PrivateDir);
+        });
         return new ArtifactStore(directory, writeOutputFiles);
     }
 
@@ -94,11 +130,30 @@ public sealed class ArtifactStore : IAsyncDisposable
         {
             return;
         }
-        _stdout.Write(line);
-        _stdout.WriteByte((byte)'\n');
+        try
+        {
+            _stdout.Write(line);
+            _stdout.WriteByte((byte)'\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _stdoutFailed = true;
+            throw ArtifactWriteException.From(StdoutPath, e);
+        }
     }
 
-    public void FlushStdout() => _stdout?.Flush();
+    public void FlushStdout()
+    {
+        try
+        {
+            _stdout?.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _stdoutFailed = true;
+            throw ArtifactWriteException.From(StdoutPath, e);
+        }
+    }
 
     /// <summary>Writes <c>job_events/&lt;counter&gt;-&lt;uuid&gt;.json</c>; returns its path.</summary>
     public string WriteEvent(JobEvent e)
@@ -111,9 +166,22 @@ public sealed class ArtifactStore : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Writes <c>rc</c> and <c>status</c>, into the space held in reserve. A <c>stdout</c> that could not be
+    /// written does not keep them from being written.</summary>
     public void WriteStatus(string status, int rc)
     {
-        _stdout?.Flush();
+        if (!_stdoutFailed)
+        {
+            FlushStdout();
+        }
+        try
+        {
+            File.Delete(Path.Combine(Directory, ReserveName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without the reserve back, rc and status may still fit.
+        }
         WriteAtomically(Path.Combine(Directory, "rc"), Encoding.ASCII.GetBytes(rc.ToString(CultureInfo.InvariantCulture)));
         WriteAtomically(Path.Combine(Directory, "status"), Encoding.ASCII.GetBytes(status));
     }
@@ -123,7 +191,9 @@ public sealed class ArtifactStore : IAsyncDisposable
         WriteAtomically(Path.Combine(Directory, name), Encoding.UTF8.GetBytes(content));
 
     /// <summary>Keeps the newest <paramref name="keep"/> entries of the artifacts root, by modification time.</summary>
-    public static void Rotate(string artifactRoot, int keep)
+    public static void Rotate(string artifactRoot, int keep) => Guard(artifactRoot, () => RotateUnguarded(artifactRoot, keep));
+
+    private static void RotateUnguarded(string artifactRoot, int keep)
     {
         if (keep <= 0 || !System.IO.Directory.Exists(artifactRoot))
         {
@@ -158,7 +228,7 @@ public sealed class ArtifactStore : IAsyncDisposable
         }
         if (fd < 0)
         {
-            throw LastError("cannot create", tmp);
+            throw LastError(path);
         }
         try
         {
@@ -174,7 +244,7 @@ public sealed class ArtifactStore : IAsyncDisposable
                         {
                             continue;
                         }
-                        throw LastError("cannot write", tmp);
+                        throw LastError(path);
                     }
                     done += (int)n;
                 }
@@ -188,22 +258,34 @@ public sealed class ArtifactStore : IAsyncDisposable
         }
         if (Native.close(fd) != 0)
         {
-            var error = LastError("cannot write", tmp);
+            var error = LastError(path);
             Native.unlink(tmp);
             throw error;
         }
         if (Native.rename(tmp, path) != 0)
         {
-            var error = LastError("cannot rename into place", path);
+            var error = LastError(path);
             Native.unlink(tmp);
             throw error;
         }
     }
 
-    private static IOException LastError(string what, string path)
+    // Named by the file being written, not its temporary name.
+    private static ArtifactWriteException LastError(string path) =>
+        new(path, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+
+    private static void Guard(string path, Action action) => Guard(path, () => { action(); return 0; });
+
+    private static T Guard<T>(string path, Func<T> action)
     {
-        var errno = Marshal.GetLastPInvokeError();
-        return new IOException($"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ArtifactWriteException.From(path, e);
+        }
     }
 
     private static FileStream OpenPrivate(string path) => new(path, new FileStreamOptions
@@ -217,9 +299,21 @@ public sealed class ArtifactStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_stdout is not null)
+        if (_stdout is null)
+        {
+            return;
+        }
+        try
         {
             await _stdout.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (!_stdoutFailed)
+            {
+                throw ArtifactWriteException.From(StdoutPath, e);
+            }
+            // Already reported; what was buffered is lost with the disk that is full.
         }
     }
 }

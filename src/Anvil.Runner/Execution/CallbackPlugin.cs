@@ -8,7 +8,8 @@ public static class CallbackPlugin
 {
     public const string Name = "anvil_events";
     private const string ResourceName = "Anvil.Runner.Callback.anvil_events.py";
-    private static readonly Lazy<string> Directory = new(Extract);
+    // Not caching a failure: a library user who fixes the cache directory can run again in the same process.
+    private static readonly Lazy<string> Directory = new(Extract, LazyThreadSafetyMode.PublicationOnly);
 
     /// <summary>The directory holding <c>anvil_events.py</c> (for <c>ANSIBLE_CALLBACK_PLUGINS</c>).</summary>
     public static string EnsureExtracted() => Directory.Value;
@@ -26,18 +27,34 @@ public static class CallbackPlugin
     {
         var source = Source();
         var hash = Convert.ToHexStringLower(SHA256.HashData(source))[..16];
+        // Without HOME (a service, 'setpriv' to another user) the plugin goes to a new private temporary directory
+        // of this process (0700, a fresh name: no other user can have put a plugin there), not to a relative
+        // .cache under whatever the working directory is.
+        var home = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
         var baseDir = System.Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
-            : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache");
+            : home.Length > 0 && Path.IsPathRooted(home)
+                ? Path.Combine(home, ".cache")
+                : System.IO.Directory.CreateTempSubdirectory("anvil-cache-").FullName;
         var dir = Path.Combine(baseDir, "anvil", "callback", hash);
         var file = Path.Combine(dir, Name + ".py");
         if (!File.Exists(file))
         {
-            System.IO.Directory.CreateDirectory(dir);
-            // Several runs may start at once: write privately, then rename into place.
-            var tmp = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            File.WriteAllBytes(tmp, source);
-            File.Move(tmp, file, overwrite: true);
+            try
+            {
+                System.IO.Directory.CreateDirectory(dir);
+                // Several runs may start at once: write privately, then rename into place.
+                var tmp = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
+                File.WriteAllBytes(tmp, source);
+                File.Move(tmp, file, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                var cause = e is UnauthorizedAccessException ? "Permission denied"
+                    : e.HResult is > 0 and < 4096 ? System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.HResult) : e.GetType().Name;
+                throw new Inputs.RunnerInputException(
+                    $"{dir}: cannot write Anvil's callback plugin: {cause} (XDG_CACHE_HOME chooses another place)", e);
+            }
         }
         return dir;
     }

@@ -144,20 +144,27 @@ public static class CommandBuilder
                 }
                 else
                 {
-                    if (!Directory.Exists(_projectDir))
+                    // Without a project directory ansible-runner runs in the private data dir, so the playbook is
+                    // found there (a layout of its own test fixtures: the playbook beside env/ and inventory/). A
+                    // --project-dir given by name must exist, though: a missing one is a mistake, not a layout.
+                    var hasProject = Directory.Exists(_projectDir);
+                    if (!hasProject && _options.ProjectDir is not null)
                     {
-                        throw new RunnerInputException($"{_projectDir}: project directory not found");
+                        throw new RunnerInputException($"{_projectDir}: project directory not found (--project-dir)");
                     }
-                    var source = Path.Combine(_projectDir, _options.Playbook!);
+                    var runDir = hasProject ? runProject : _pdd.Root;
+                    var source = Path.Combine(hasProject ? _projectDir : _pdd.Root, _options.Playbook!);
                     if (!File.Exists(source))
                     {
-                        throw new RunnerInputException($"{source}: playbook not found");
+                        throw new RunnerInputException(hasProject
+                            ? $"{source}: playbook not found"
+                            : $"{source}: playbook not found (there is no project directory {_projectDir}, so the playbook is looked for in the private data dir)");
                     }
-                    playbookPath = Path.Combine(runProject, _options.Playbook!);
+                    playbookPath = Path.Combine(runDir, _options.Playbook!);
                     // Ansible finds a relative playbook from its working directory: name it in full when that is
                     // elsewhere.
                     argv.Add(workingDirectory is null ? _options.Playbook! : _view.See(playbookPath));
-                    cwd = runProject;
+                    cwd = runDir;
                 }
                 cwd = workingDirectory ?? cwd;
             }

@@ -1,8 +1,8 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Anvil.Yaml;
 
 namespace Anvil.Runner.Inputs;
 
@@ -12,7 +12,10 @@ namespace Anvil.Runner.Inputs;
 /// </summary>
 public static class MappingFile
 {
-    /// <summary>Parses <paramref name="text"/> read from <paramref name="displayPath"/> into a JSON object.</summary>
+    /// <summary>Parses <paramref name="text"/> read from <paramref name="displayPath"/> into a JSON object. YAML is
+    /// read by Anvil.Yaml exactly as PyYAML's safe loader reads it (<c>0777</c> is 511, <c>1e5</c> a string); a
+    /// YAML float is held as a <see cref="double"/>, an integer as a <see cref="long"/> (or a JSON number when it is
+    /// larger), a timestamp as the text Python's <c>str()</c> gives it.</summary>
     public static JsonObject Parse(string text, string displayPath)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -23,8 +26,11 @@ public static class MappingFile
         try
         {
             node = JsonNode.Parse(text);
+            // As ansible-runner (json.loads, then safe_load when the result is empty or false): a key given twice
+            // is found here, and YAML reads the same text with the last value winning, as json.loads does.
+            _ = (node as JsonObject)?.Count;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
             node = ParseYaml(text, displayPath);
         }
@@ -34,98 +40,47 @@ public static class MappingFile
 
     private static JsonNode? ParseYaml(string text, string displayPath)
     {
-        var stream = new YamlStream();
+        Yaml11Node? root;
         try
         {
-            stream.Load(new StringReader(text));
+            root = Yaml11Document.Load(text);
         }
-        catch (YamlException e)
+        catch (Yaml11Exception e)
         {
-            var message = e.InnerException is YamlException inner ? inner.Message : e.Message;
-            throw new RunnerInputException(
-                $"{displayPath}:{e.Start.Line}:{e.Start.Column}: not valid YAML or JSON: {OneLine(message)}", e);
+            var where = e.Line > 0 ? $":{e.Line}" + (e.Column > 0 ? $":{e.Column}" : "") : "";
+            throw new RunnerInputException($"{displayPath}{where}: not valid YAML or JSON: {e.Message}", e);
         }
-        catch (InvalidOperationException e)
-        {
-            // YamlDotNet's scanner fails this way on some malformed input; locate it by how far parsing got.
-            var line = LastGoodLine(text);
-            throw new RunnerInputException($"{displayPath}:{line}: not valid YAML or JSON: unexpected content after line {line}", e);
-        }
-        if (stream.Documents.Count == 0)
-        {
-            return new JsonObject();
-        }
-        if (stream.Documents.Count > 1)
-        {
-            throw new RunnerInputException($"{displayPath}: expected one YAML document, found {stream.Documents.Count}");
-        }
-        return ToJson(stream.Documents[0].RootNode);
+        return root is null ? new JsonObject() : ToJson(root);
     }
 
-    private static long LastGoodLine(string text)
+    private static JsonNode? ToJson(Yaml11Node node) => node switch
     {
-        var parser = new Parser(new StringReader(text));
-        long line = 1;
-        try
-        {
-            while (parser.MoveNext())
-            {
-                line = parser.Current?.End.Line ?? line;
-            }
-        }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
-        {
-        }
-        return line;
-    }
-
-    private static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlMappingNode map => MapToJson(map),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
-        YamlScalarNode scalar => ScalarToJson(scalar),
+        Yaml11MappingNode map => MapToJson(map),
+        Yaml11SequenceNode seq => new JsonArray(seq.Items.Select(ToJson).ToArray()),
+        Yaml11ScalarNode scalar => ScalarToJson(scalar.Scalar),
         _ => null,
     };
 
-    private static JsonObject MapToJson(YamlMappingNode map)
+    private static JsonObject MapToJson(Yaml11MappingNode map)
     {
         var obj = new JsonObject();
-        foreach (var (k, v) in map.Children)
+        foreach (var (k, v) in map.Entries)
         {
-            var key = k is YamlScalarNode s ? s.Value ?? "" : k.ToString();
-            obj[key] = ToJson(v);
+            // ansible-runner keys the environment by str(key): a key 'yes' is "True", '0x10' is "16".
+            obj[k.Scalar.PythonStr] = ToJson(v);
         }
         return obj;
     }
 
-    private static JsonNode? ScalarToJson(YamlScalarNode scalar)
+    private static JsonNode? ScalarToJson(Yaml11Scalar scalar) => scalar.Value switch
     {
-        var value = scalar.Value ?? "";
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
-        {
-            return JsonValue.Create(value);
-        }
-        // Plain scalars follow YAML 1.1 core types, as PyYAML's safe loader resolves them.
-        switch (value)
-        {
-            case "" or "~" or "null" or "Null" or "NULL":
-                return null;
-            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON":
-                return JsonValue.Create(true);
-            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF":
-                return JsonValue.Create(false);
-        }
-        if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
-        {
-            return JsonValue.Create(l);
-        }
-        if (value.Any(char.IsDigit) &&
-            double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
-        {
-            return JsonValue.Create(d);
-        }
-        return JsonValue.Create(value);
-    }
+        null => null,
+        bool b => JsonValue.Create(b),
+        BigInteger i when i >= long.MinValue && i <= long.MaxValue => JsonValue.Create((long)i),
+        BigInteger i => JsonNode.Parse(i.ToString(CultureInfo.InvariantCulture)),
+        double d => JsonValue.Create(d),
+        _ => JsonValue.Create(scalar.PythonStr),
+    };
 
     private static string Describe(JsonNode? node) => node switch
     {
@@ -135,16 +90,65 @@ public static class MappingFile
         _ => node.GetType().Name,
     };
 
-    private static string OneLine(string s) => string.Join(' ', s.Split('\n', StringSplitOptions.RemoveEmptyEntries
-        | StringSplitOptions.TrimEntries));
-
-    /// <summary>The value as a plain string, the way ansible-runner stringifies environment values.</summary>
+    /// <summary>The value as ansible-runner turns it into an environment string: Python's <c>str()</c> of what
+    /// json.loads or safe_load gave (<c>True</c>, <c>None</c>, <c>100000.0</c>, <c>[1, 'a']</c>).</summary>
     public static string AsString(JsonNode? value) => value switch
     {
-        null => "None",
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonValue v when v.GetValueKind() == JsonValueKind.True => "True",
-        JsonValue v when v.GetValueKind() == JsonValueKind.False => "False",
+        _ => Repr(value),
+    };
+
+    /// <summary>A number's value as a double, however it was read (JSON text, YAML int or float).</summary>
+    public static bool TryGetNumber(JsonNode? value, out double number)
+    {
+        number = 0;
+        if (value is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
+        {
+            return false;
+        }
+        if (v.TryGetValue<JsonElement>(out var e))
+        {
+            return double.TryParse(e.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+        }
+        if (v.TryGetValue<long>(out var l))
+        {
+            number = l;
+            return true;
+        }
+        return v.TryGetValue(out number);
+    }
+
+    // Python's repr(), which str() of a list or dict applies to the items.
+    private static string Repr(JsonNode? value) => value switch
+    {
+        null => "None",
+        JsonObject o => "{" + string.Join(", ", o.Select(kv => PythonFormat.StringRepr(kv.Key) + ": " + Repr(kv.Value))) + "}",
+        JsonArray a => "[" + string.Join(", ", a.Select(Repr)) + "]",
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => PythonFormat.StringRepr(v.GetValue<string>()),
+            JsonValueKind.True => "True",
+            JsonValueKind.False => "False",
+            JsonValueKind.Number => NumberStr(v),
+            _ => "None",
+        },
         _ => value.ToJsonString(),
     };
+
+    private static string NumberStr(JsonValue v)
+    {
+        if (v.TryGetValue<JsonElement>(out var e))
+        {
+            // json.loads: an integer literal is an int (any size), anything with a point or exponent a float.
+            var raw = e.GetRawText();
+            return raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0
+                ? BigInteger.Parse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)
+                : PythonFormat.Float(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+        if (v.TryGetValue<long>(out var l))
+        {
+            return l.ToString(CultureInfo.InvariantCulture);
+        }
+        return v.TryGetValue<double>(out var d) ? PythonFormat.Float(d) : v.ToJsonString();
+    }
 }

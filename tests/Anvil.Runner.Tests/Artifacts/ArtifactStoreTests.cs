@@ -55,7 +55,7 @@ public class ArtifactStoreTests
     {
         using var tmp = new TempDir();
         var path = Path.Combine(tmp.Path, "missing", "rc");
-        var error = Assert.Throws<IOException>(() => ArtifactStore.WriteAtomically(path, "0"u8));
+        var error = Assert.Throws<ArtifactWriteException>(() => ArtifactStore.WriteAtomically(path, "0"u8));
         Assert.Contains(path, error.Message);
         Assert.Contains("No such file", error.Message);
     }

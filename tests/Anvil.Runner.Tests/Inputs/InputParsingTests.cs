@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Diagnostics;
 using Anvil.Runner.Inputs;
 
@@ -56,6 +57,45 @@ public class MappingFileTests
     }
 
     [Fact]
+    public void Parse_Yaml11Numbers_AreReadAsPyYamlReadsThem()
+    {
+        var map = MappingFile.Parse("octal: 0777\nhex: 0x10\nsep: 1_000\nexp: 1e5\nbin: 0b101\nsexa: 1:30\nflt: 1.0e+5\ninf: .inf\nbig: 12345678901234567890\nday: 2024-01-01\n", "f");
+        Assert.Equal(["511", "16", "1000", "1e5", "5", "90", "100000.0", "inf", "12345678901234567890", "2024-01-01"],
+            map.Select(kv => MappingFile.AsString(kv.Value)));
+        Assert.Equal(JsonValueKind.String, map["exp"]!.GetValueKind());
+    }
+
+    [Fact]
+    public void Parse_Keys_AreStrOfTheKey()
+    {
+        var map = MappingFile.Parse("yes: a\n0x10: b\n~: c\n", "f");
+        Assert.Equal(["True", "16", "None"], map.Select(kv => kv.Key));
+    }
+
+    [Fact]
+    public void Parse_DuplicateKeys_LastWins_AsPython()
+    {
+        Assert.Equal("2", MappingFile.AsString(MappingFile.Parse("a: 1\na: 2\n", "f")["a"]));
+        Assert.Equal("2", MappingFile.AsString(MappingFile.Parse("{\"a\": 1, \"a\": 2}", "f")["a"]));
+    }
+
+    [Fact]
+    public void Parse_ValueThePyYamlSafeLoaderRefuses_NamesTheFileAndLine()
+    {
+        var e = Assert.Throws<RunnerInputException>(() => MappingFile.Parse("a: 1\nb: !vault x\n", "/pdd/env/envvars"));
+        Assert.StartsWith("/pdd/env/envvars:2:4: not valid YAML or JSON: ", e.Message);
+    }
+
+    [Fact]
+    public void AsString_ListsAndDictsAndJsonNumbers_AreStrOfThePythonValue()
+    {
+        var map = MappingFile.Parse("{\"l\": [1, \"x\", null, true, 1.0], \"d\": {\"k\": \"it's\"}, \"f\": 1e5, \"i\": -0}", "f");
+        Assert.Equal(["[1, 'x', None, True, 1.0]", "{'k': \"it's\"}", "100000.0", "0"], map.Select(kv => MappingFile.AsString(kv.Value)));
+        var yaml = MappingFile.Parse("l: [0x10, 1.5, yes, ~, 'a']\n", "f");
+        Assert.Equal("[16, 1.5, True, None, 'a']", MappingFile.AsString(yaml["l"]));
+    }
+
+    [Fact]
     public void AsString_StringifiesLikeAnsibleRunner()
     {
         var map = MappingFile.Parse("a: true\nb: 3\nc: x\n", "f");
@@ -73,6 +113,22 @@ public class RunnerSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(1.5), s.JobTimeout);
         Assert.True(s.SuppressOutputFile);
         Assert.Equal("fc", s.FactCache);
+    }
+
+    [Fact]
+    public void FromMapping_Yaml11Numbers_AreSeconds()
+    {
+        var s = RunnerSettings.FromMapping(MappingFile.Parse("idle_timeout: 0x10\njob_timeout: 1:30\n", "f"), "f");
+        Assert.Equal(TimeSpan.FromSeconds(16), s.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(90), s.JobTimeout);
+    }
+
+    [Fact]
+    public void FromMapping_Infinity_IsRefusedNamingTheSetting()
+    {
+        var e = Assert.Throws<RunnerInputException>(() =>
+            RunnerSettings.FromMapping(MappingFile.Parse("job_timeout: .inf\n", "f"), "/x/env/settings"));
+        Assert.Contains("job_timeout", e.Message);
     }
 
     [Fact]
