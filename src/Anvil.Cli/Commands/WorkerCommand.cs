@@ -27,7 +27,8 @@ internal static class WorkerCommand
         };
         var command = new Command("worker", "Run a job read as a stream on standard input (from 'anvil transmit' or " +
                                             "'ansible-runner transmit') and write its events and artifacts as a " +
-                                            "stream on standard output; the exit code is the job's rc.")
+                                            "stream on standard output; the exit code is the job's rc. 'anvil worker cleanup' " +
+                                            "removes the directories and images of earlier jobs.")
         {
             pdd, info, delete, keepalive,
         };
