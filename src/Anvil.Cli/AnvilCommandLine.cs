@@ -17,7 +17,8 @@ public static class AnvilCommandLine
     private const string RootDescription = """
         Anvil: Ansible automation in three jobs that share one event model.
           Run      run Ansible and capture every event, as ansible-runner 2.x does:
-                   run, start, stop, is-alive, adhoc, playbook, tools
+                   run, start, stop, is-alive, adhoc, playbook, tools;
+                   remotely: transmit, worker, process
           Record   store every run (SQLite or PostgreSQL) behind an ARA-compatible API and web UI:
                    server, records, db, user
           Package  build, install, verify and publish collections as ansible-galaxy does, and a private registry:
@@ -32,6 +33,9 @@ public static class AnvilCommandLine
         root.Subcommands.Add(StartCommand.Create());
         root.Subcommands.Add(StopCommand.Create());
         root.Subcommands.Add(IsAliveCommand.Create());
+        root.Subcommands.Add(TransmitCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
+        root.Subcommands.Add(ProcessCommand.Create());
         root.Subcommands.Add(PassThroughCommand.Adhoc());
         root.Subcommands.Add(PassThroughCommand.Playbook());
         root.Subcommands.Add(DemoCommand.Create());

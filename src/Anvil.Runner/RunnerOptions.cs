@@ -127,6 +127,10 @@ public sealed record RunnerOptions
 
     /// <summary>Called once when the run has finished and every artifact is written.</summary>
     public Func<RunResult, CancellationToken, ValueTask>? FinishedHandler { get; init; }
+
+    /// <summary>Remote execution (ansible-runner's <c>streamer</c>): transmit this job as a stream, run a streamed
+    /// job as a worker, or process a worker's result stream; run with <see cref="AnsibleRunner.StreamAsync"/>.</summary>
+    public Streaming.StreamingOptions? Streaming { get; init; }
 }
 
 /// <summary>A status change; <see cref="Command"/> and <see cref="Cwd"/> are set for <c>starting</c>.</summary>
