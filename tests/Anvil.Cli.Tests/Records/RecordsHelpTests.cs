@@ -19,6 +19,18 @@ public sealed class RecordsHelpTests
         { "record", "records", [] },
     };
 
+    [Fact]
+    public void ListColumns_AreFieldsOfTheDescriptor()
+    {
+        // Building the command tree builds every list's columns, each checked against its descriptor's fields.
+        var root = AnvilCommandLine.Build();
+        Assert.Contains(root.Subcommands, c => c.Name == "records");
+        var wrong = Assert.Throws<InvalidOperationException>(() =>
+            new ListSpec(RecordsResources.Playbooks, "x", [Fields.Id(), Fields.Text("no_such_field")], "-id"));
+        Assert.Contains("'no_such_field'", wrong.Message);
+        Assert.Contains("records playbook list", wrong.Message);
+    }
+
     [Theory]
     [MemberData(nameof(Lists))]
     public async Task ListHelp_NamesExactlyTheDescribedFilters(string noun, string resourceName, string[] shortcuts)

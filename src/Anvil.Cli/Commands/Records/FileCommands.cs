@@ -11,7 +11,7 @@ internal static class FileCommands
     private static readonly Column[] Columns =
     [
         Id(),
-        new("path", P("path"), CellKind.Path),
+        new("path", P("path"), CellKind.Path) { Field = "path" },
         Ref("playbook", "playbooks"),
         Text("sha1", longOnly: true),
         Time("created", longOnly: true),
@@ -21,10 +21,10 @@ internal static class FileCommands
     private static readonly Column[] Detail =
     [
         Id(),
-        new("path", P("path"), CellKind.Path),
+        new("path", P("path"), CellKind.Path) { Field = "path" },
         Text("sha1"),
         Number("playbook", "playbook.id"),
-        new("playbook_path", P("playbook.path"), CellKind.Path),
+        new("playbook_path", P("playbook.path"), CellKind.Path) { Field = "playbook.path" },
         Time("created"),
         Time("updated"),
         Text("content"),

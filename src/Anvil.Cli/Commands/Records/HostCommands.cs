@@ -27,7 +27,7 @@ internal static class HostCommands
         Id(),
         Text("name"),
         Number("playbook", "playbook.id"),
-        new("playbook_path", P("playbook.path"), CellKind.Path),
+        new("playbook_path", P("playbook.path"), CellKind.Path) { Field = "playbook.path" },
         Number("ok"),
         Number("changed"),
         Number("failed"),

@@ -28,7 +28,7 @@ internal static class PlayCommands
         Text("name"),
         Text("uuid"),
         Number("playbook", "playbook.id"),
-        new("playbook_path", P("playbook.path"), CellKind.Path),
+        new("playbook_path", P("playbook.path"), CellKind.Path) { Field = "playbook.path" },
         Number("tasks", "items.tasks"),
         Number("results", "items.results"),
         Time("started"),

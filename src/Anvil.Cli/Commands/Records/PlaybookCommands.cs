@@ -16,8 +16,8 @@ internal static class PlaybookCommands
         Id(),
         Status(),
         Text("name", longOnly: true),
-        new("path", P("path"), CellKind.Path),
-        new("labels", Each("labels", "name"), CellKind.List, LongOnly: true),
+        new("path", P("path"), CellKind.Path) { Field = "path" },
+        new("labels", Each("labels", "name"), CellKind.List, LongOnly: true) { Field = "labels" },
         Text("controller"),
         Text("user"),
         Text("ansible_version"),
@@ -37,8 +37,8 @@ internal static class PlaybookCommands
         Id(),
         Status(),
         Text("name"),
-        new("path", P("path"), CellKind.Path),
-        new("labels", Each("labels", "name"), CellKind.List),
+        new("path", P("path"), CellKind.Path) { Field = "path" },
+        new("labels", Each("labels", "name"), CellKind.List) { Field = "labels" },
         Text("controller"),
         Text("user"),
         Text("ansible_version"),
@@ -56,7 +56,7 @@ internal static class PlaybookCommands
         Duration(),
         Time("created"),
         Time("updated"),
-        new("arguments", P("arguments"), CellKind.Json),
+        new("arguments", P("arguments"), CellKind.Json) { Field = "arguments" },
     ];
 
     public static Command Create() => new("playbook", "Playbook runs: list, show, delete, prune old ones, expire stale ones.")

@@ -22,9 +22,9 @@ internal static class RecordCommands
         Id(),
         Text("key"),
         Text("type"),
-        new("value", P("value"), CellKind.Json),
+        new("value", P("value"), CellKind.Json) { Field = "value" },
         Number("playbook", "playbook.id"),
-        new("playbook_path", P("playbook.path"), CellKind.Path),
+        new("playbook_path", P("playbook.path"), CellKind.Path) { Field = "playbook.path" },
         Time("created"),
         Time("updated"),
     ];

@@ -28,7 +28,12 @@ internal enum CellKind
 /// tables), how to take its value from an API object, and how a table shows it. <c>Resolves</c> names the resource
 /// whose id the value is (<c>playbooks</c>, <c>plays</c>, …): <c>--resolve</c> replaces the id by that object's name.</summary>
 internal sealed record Column(string Name, Func<JsonElement, JsonElement> Value, CellKind Kind = CellKind.Text,
-    bool LongOnly = false, string? Resolves = null);
+    bool LongOnly = false, string? Resolves = null)
+{
+    /// <summary>The API field the column shows (dotted for a nested one); list columns must name a field of their
+    /// resource's descriptor (<see cref="ListSpec.CheckColumns"/>).</summary>
+    public string? Field { get; init; }
+}
 
 /// <summary>A list or detail to print: the columns, one row of values per object, and a line said after a table.</summary>
 internal sealed record Listing(IReadOnlyList<Column> Columns, IReadOnlyList<JsonElement[]> Rows, string? Footer = null);

@@ -83,7 +83,27 @@ internal sealed record Filter(Option Option, Func<ParseResult, IEnumerable<(stri
 internal sealed record ListSpec(ResourceDescriptor Resource, string Description, IReadOnlyList<Column> Columns,
     string DefaultOrder, int DefaultLimit = 50, bool CanResolve = true)
 {
+    // The columns are chosen from the descriptor's list fields, never invented here: a field the API stops listing
+    // fails when the command tree is built (and so in every CLI test), not as an empty column at a user's terminal.
+    public IReadOnlyList<Column> Columns { get; init; } = CheckColumns(Resource, Columns);
+
     public string Noun => Resource.Noun;
+
+    /// <summary>Throws unless every column reads a list field of <paramref name="resource"/> (the first segment of
+    /// a dotted field: <c>items.tasks</c> reads <c>items</c>).</summary>
+    public static IReadOnlyList<Column> CheckColumns(ResourceDescriptor resource, IReadOnlyList<Column> columns)
+    {
+        foreach (var column in columns)
+        {
+            var field = column.Field?.Split('.')[0];
+            if (field is null || !resource.Fields.Contains(field))
+            {
+                throw new InvalidOperationException(
+                    $"records {resource.Noun} list: column '{column.Name}' reads '{column.Field}', which is not a field of a {resource.Noun} in a list ({string.Join(", ", resource.Fields)})");
+            }
+        }
+        return columns;
+    }
 }
 
 /// <summary>The <c>list</c>, <c>show</c> and <c>delete</c> commands every resource has, built from a description.</summary>
@@ -317,21 +337,21 @@ internal static class Fields
             ? RecordsOutput.Value(a.EnumerateArray().Select(x => P(key)(x)).ToList())
             : default;
 
-    public static Column Id() => new("id", P("id"), CellKind.Number);
+    public static Column Id() => new("id", P("id"), CellKind.Number) { Field = "id" };
 
     public static Column Number(string name, string? from = null, bool longOnly = false) =>
-        new(name, P(from ?? name), CellKind.Number, longOnly);
+        new(name, P(from ?? name), CellKind.Number, longOnly) { Field = from ?? name };
 
     public static Column Text(string name, string? from = null, bool longOnly = false) =>
-        new(name, P(from ?? name), CellKind.Text, longOnly);
+        new(name, P(from ?? name), CellKind.Text, longOnly) { Field = from ?? name };
 
-    public static Column Time(string name, bool longOnly = false) => new(name, P(name), CellKind.Time, longOnly);
+    public static Column Time(string name, bool longOnly = false) => new(name, P(name), CellKind.Time, longOnly) { Field = name };
 
-    public static Column Status() => new("status", P("status"), CellKind.Status);
+    public static Column Status() => new("status", P("status"), CellKind.Status) { Field = "status" };
 
-    public static Column Duration() => new("duration", P("duration"), CellKind.Duration);
+    public static Column Duration() => new("duration", P("duration"), CellKind.Duration) { Field = "duration" };
 
     /// <summary>The id of a related object: <c>--resolve</c> shows its name instead.</summary>
     public static Column Ref(string name, string resource, bool longOnly = false, string? from = null) =>
-        new(name, P(from ?? name), CellKind.Number, longOnly, resource);
+        new(name, P(from ?? name), CellKind.Number, longOnly, resource) { Field = from ?? name };
 }

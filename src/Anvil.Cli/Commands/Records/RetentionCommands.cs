@@ -119,7 +119,7 @@ internal static class RetentionCommands
             ("Connection", connection.Options));
         Column[] columns =
         [
-            Id(), Status(), new("path", P("path"), CellKind.Path), Time("started"), Time("updated"), Number("plays"), Number("tasks"),
+            Id(), Status(), new("path", P("path"), CellKind.Path) { Field = "path" }, Time("started"), Time("updated"), Number("plays"), Number("tasks"),
         ];
         connection.SetAction(command, async s =>
         {
