@@ -89,6 +89,31 @@ public static class DirectoryZip
 
     private static DateTimeOffset Clamp(DateTime t) => t < DosMin ? DosMin : t > DosMax ? DosMax : t;
 
+    /// <summary>Receives a zip of <paramref name="size"/> base64-decoded bytes from a job stream into a private
+    /// temporary file (never whole in memory), extracts it safely into <paramref name="target"/>, and removes the
+    /// file. Both the worker (the private data dir) and the processor (the artifacts) receive zips this way.</summary>
+    public static async Task ReceiveAsync(StreamFrameReader reader, long size, string target, CancellationToken ct)
+    {
+        var tmp = Path.Combine(Path.GetTempPath(), $"anvil-stream-{Guid.NewGuid():N}.zip");
+        try
+        {
+            await using (var file = new FileStream(tmp, new FileStreamOptions
+                         {
+                             Mode = FileMode.CreateNew,
+                             Access = FileAccess.Write,
+                             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                         }))
+            {
+                await reader.ReadBase64Async(size, file, ct).ConfigureAwait(false);
+            }
+            ExtractSafely(tmp, target);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
     /// <summary>Extracts <paramref name="zipPath"/> into <paramref name="target"/> as ansible-runner does (modes and
     /// mtimes restored, links recreated, an existing FIFO removed and skipped, existing directories left as they
     /// are), refusing, before anything is written, an entry whose path is absolute or goes up out of the directory,

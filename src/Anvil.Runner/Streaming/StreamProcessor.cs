@@ -213,26 +213,8 @@ public static class StreamProcessor
         return counter is not ("" or "0") && uuid.Length > 0 && uuid.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '-');
     }
 
-    private static async Task ReceiveArtifactsAsync(StreamFrameReader reader, long size, string artifactDir, CancellationToken ct)
-    {
-        var tmp = Path.Combine(Path.GetTempPath(), $"anvil-process-{Guid.NewGuid():N}.zip");
-        try
-        {
-            await using (var file = new FileStream(tmp, new FileStreamOptions
-                         {
-                             Mode = FileMode.CreateNew, Access = FileAccess.Write,
-                             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                         }))
-            {
-                await reader.ReadBase64Async(size, file, ct).ConfigureAwait(false);
-            }
-            DirectoryZip.ExtractSafely(tmp, artifactDir);
-        }
-        finally
-        {
-            File.Delete(tmp);
-        }
-    }
+    private static Task ReceiveArtifactsAsync(StreamFrameReader reader, long size, string artifactDir, CancellationToken ct) =>
+        DirectoryZip.ReceiveAsync(reader, size, artifactDir, ct);
 
     private static int? ReadRc(string artifactDir)
     {

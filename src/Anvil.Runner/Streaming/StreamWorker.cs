@@ -110,26 +110,13 @@ public static class StreamWorker
                 {
                     return (null, $"Failed to extract private data directory on worker: line {reader.LineNumber}: bad zipfile size.");
                 }
-                var tmp = Path.Combine(Path.GetTempPath(), $"anvil-worker-{Guid.NewGuid():N}.zip");
                 try
                 {
-                    await using (var file = new FileStream(tmp, new FileStreamOptions
-                                 {
-                                     Mode = FileMode.CreateNew, Access = FileAccess.Write,
-                                     UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                                 }))
-                    {
-                        await reader.ReadBase64Async(size, file, ct).ConfigureAwait(false);
-                    }
-                    DirectoryZip.ExtractSafely(tmp, pdd);
+                    await DirectoryZip.ReceiveAsync(reader, size, pdd, ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
                 {
                     return (null, $"Failed to extract private data directory on worker: {e.Message}");
-                }
-                finally
-                {
-                    File.Delete(tmp);
                 }
             }
             else if (data.ContainsKey("eof"))
