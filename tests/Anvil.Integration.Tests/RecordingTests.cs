@@ -6,7 +6,6 @@ using Anvil.Records.Ingest;
 using Anvil.Client.Recording;
 using Anvil.Data;
 using Anvil.Runner;
-using Anvil.Runner.Events;
 using Dapper;
 
 namespace Anvil.Integration.Tests;

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
+using Anvil.Events;
 using Anvil.Records.Ingest;
 using Anvil.Data;
-using Anvil.Runner.Events;
 
 namespace Anvil.Client.Recording;
 
