@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Anvil.Events;
 
@@ -7,7 +8,9 @@ namespace Anvil.Events;
 /// One job event, as ansible-runner writes it to <c>job_events/&lt;counter&gt;-&lt;uuid&gt;.json</c>.
 /// <see cref="EventDataJson"/> holds the callback's <c>event_data</c> bytes unchanged; <see cref="EventData"/>
 /// parses them on first use (once: a reader that already parsed them hands the parsed value over).
+/// In System.Text.Json (ingestion batches) it is its <c>job_events</c> file, see <see cref="JobEventJsonConverter"/>.
 /// </summary>
+[JsonConverter(typeof(JobEventJsonConverter))]
 public sealed record JobEvent
 {
     // Boxed so that publishing the parsed value is one reference write: the runner hands the same event to its

@@ -157,11 +157,22 @@ public static class JobEventSerializer
             AdHocCommandId = adHoc,
             ProjectUpdateId = projectUpdate,
             // The bytes first: their init clears the parsed value that follows.
-            EventDataJson = data is { } d ? JsonMarshal.GetRawUtf8Value(d).ToArray() : null,
+            EventDataJson = RawBytes(data),
             ParsedEventData = data,
-            MetaJson = meta is { } m ? JsonMarshal.GetRawUtf8Value(m).ToArray() : null,
+            MetaJson = RawBytes(meta),
             ParsedMeta = meta,
         };
+    }
+
+    private static ReadOnlyMemory<byte>? RawBytes(JsonElement? value)
+    {
+        // Not a conditional expression: its null would become an empty, non-null memory through the conversion
+        // from byte[], and a runner-side event would look like one with event_data.
+        if (value is not { } v)
+        {
+            return null;
+        }
+        return JsonMarshal.GetRawUtf8Value(v).ToArray();
     }
 
     private static string? AsString(ref Utf8JsonReader reader)
