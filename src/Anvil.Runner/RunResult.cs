@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Anvil.Events;
 using Anvil.Runner.Events;
 
 namespace Anvil.Runner;

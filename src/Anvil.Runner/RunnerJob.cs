@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
+using Anvil.Events;
 using Anvil.Runner.Artifacts;
 using Anvil.Runner.Events;
 using Anvil.Runner.Execution;

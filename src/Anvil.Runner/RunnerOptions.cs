@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Anvil.Runner.Events;
+using Anvil.Events;
 using Anvil.Runner.Inputs;
 
 namespace Anvil.Runner;

@@ -1,8 +1,8 @@
+using Anvil.Events;
 using Anvil.Galaxy.Building;
 using Anvil.Galaxy.Installing;
 using Anvil.Galaxy.Versioning;
 using Anvil.Runner;
-using Anvil.Runner.Events;
 
 namespace Anvil.Galaxy.Tests;
 

@@ -1,5 +1,5 @@
+using Anvil.Events;
 using Anvil.Runner;
-using Anvil.Runner.Events;
 
 namespace Anvil.Integration.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Anvil.Events;
 using Anvil.Runner;
-using Anvil.Runner.Events;
 using Anvil.Runner.Execution;
 
 namespace Anvil.Integration.Tests;

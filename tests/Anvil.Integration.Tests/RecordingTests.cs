@@ -2,6 +2,7 @@ using Anvil.Server;
 using System.Text.Json;
 using Anvil.Cli;
 using Anvil.Client;
+using Anvil.Events;
 using Anvil.Records.Ingest;
 using Anvil.Client.Recording;
 using Anvil.Data;
@@ -110,7 +111,7 @@ public class RecordingTests
         var batch = new IngestBatch
         {
             Run = new RunInfo { Ident = "twice", Path = Path.Combine(pdd.Path, "project", "multi_host.yml") },
-            Events = Fixtures.ReadEvents(run.ArtifactDir),
+            Events = JobEventReader.ListInOrder(run.JobEventsDir).Select(f => JobEventSerializer.Parse(File.ReadAllBytes(f))).ToList(),
             FinalStatus = run.Status,
         };
         await using var db = await AnvilDatabase.OpenAsync(Path.Combine(home.Path, "r.db"), AnvilSchema.All);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Anvil.Events;
 using Anvil.Runner;
-using Anvil.Runner.Events;
 
 namespace Anvil.Integration.Tests;
 

@@ -28,7 +28,7 @@ public class SettingsTests
         {
             EventHandler = (e, _) =>
             {
-                started |= e.Event == Anvil.Runner.Events.EventNames.RunnerOnStart;
+                started |= e.Event == Anvil.Events.EventNames.RunnerOnStart;
                 return ValueTask.FromResult(true);
             },
             CancelCallback = () => Volatile.Read(ref started),

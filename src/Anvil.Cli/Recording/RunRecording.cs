@@ -69,7 +69,7 @@ internal sealed class RunRecording : IAsyncDisposable
         return new RunRecording(sink, owned, new RunRecorder(sink, Describe(options, plan), recorderOptions));
     }
 
-    public void Add(Runner.Events.JobEvent e) => _recorder.Add(e);
+    public void Add(Anvil.Events.JobEvent e) => _recorder.Add(e);
 
     public async Task ReportAsync(RunResult result, TextWriter error, bool quiet)
     {

@@ -1,11 +1,10 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
+using Anvil.Events;
 using Anvil.Records.Ingest;
 using Anvil.Data;
-using Anvil.Runner.Events;
 
 namespace Anvil.Client.Recording;
 
@@ -96,9 +95,8 @@ public sealed class RunRecorder
     private async Task LoopAsync()
     {
         var reader = _events.Reader;
-        var batch = new List<JsonElement>();
+        var batch = new List<JobEvent>();
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        var json = new ArrayBufferWriter<byte>(4096);
         var firstQueued = 0L;
         while (true)
         {
@@ -109,7 +107,8 @@ public sealed class RunRecorder
                     firstQueued = Stopwatch.GetTimestamp();
                 }
                 Observe(e, files);
-                batch.Add(ToJson(e, json));
+                // The event itself: written to JSON only if it goes over HTTP or to the spool.
+                batch.Add(e);
             }
             var done = reader.Completion.IsCompleted;
             var due = batch.Count >= _options.MaxBatchEvents ||
@@ -153,10 +152,9 @@ public sealed class RunRecorder
 
     private void Observe(JobEvent e, Dictionary<string, string> files)
     {
-        if (e.Event == EventNames.PlaybookOnStart && e.MetaJson is { } meta)
+        if (e.Event == EventNames.PlaybookOnStart && e.MetaJson is not null)
         {
-            using var doc = JsonDocument.Parse(meta);
-            var root = doc.RootElement;
+            var root = e.Meta;
             _run = _run with
             {
                 AnsibleVersion = root.TryGetProperty("ansible_version", out var a) && a.GetString() is { } av ? av : _run.AnsibleVersion,
@@ -189,19 +187,6 @@ public sealed class RunRecorder
         {
             files[path] = "";
         }
-    }
-
-    private static JsonElement ToJson(JobEvent e, ArrayBufferWriter<byte> json)
-    {
-        json.ResetWrittenCount();
-        JobEventSerializer.Write(json, e);
-        if (e.MetaJson is { } meta)
-        {
-            // Splice Anvil's extra data in as "anvil", for the ingestor (tags, versions).
-            var bytes = json.WrittenSpan[..^1].ToArray().Concat(", \"anvil\": "u8.ToArray()).Concat(meta.ToArray()).Append((byte)'}').ToArray();
-            return JsonDocument.Parse(bytes).RootElement.Clone();
-        }
-        return JsonDocument.Parse(json.WrittenMemory).RootElement.Clone();
     }
 
     private async Task DeliverAsync(IngestBatch batch)

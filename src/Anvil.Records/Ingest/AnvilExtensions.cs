@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Anvil.Events;
 using Anvil.Records.Api;
 using Dapper;
 
@@ -43,6 +44,10 @@ public static class AnvilExtensions
         {
             batch = JsonSerializer.Deserialize(request.Body.Span, IngestJsonContext.Default.IngestBatch);
         }
+        catch (InvalidJobEventException)
+        {
+            return FieldErrors.One("events", InvalidJobEventException.NeedsCounter).Response;
+        }
         catch (JsonException e)
         {
             return Replies.Detail(400, "JSON parse error - " + e.Message);
@@ -50,13 +55,6 @@ public static class AnvilExtensions
         if (batch?.Run is null || string.IsNullOrEmpty(batch.Run.Ident) || string.IsNullOrEmpty(batch.Run.Path))
         {
             return FieldErrors.One("run", "This field is required.").Response;
-        }
-        foreach (var ev in batch.Events)
-        {
-            if (ev.ValueKind != JsonValueKind.Object || !ev.TryGetProperty("counter", out var c) || c.ValueKind != JsonValueKind.Number)
-            {
-                return FieldErrors.One("events", "Each event needs a numeric counter.").Response;
-            }
         }
         var result = await new EventIngestor(api.Database, api.Options.ServerVersion).IngestAsync(batch, ct).ConfigureAwait(false);
         return new ApiResponse(200, JsonSerializer.SerializeToUtf8Bytes(result, IngestJsonContext.Default.IngestResult));

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Anvil.Events;
 using Anvil.Records.Storage;
 
 namespace Anvil.Records.Ingest;
@@ -50,18 +51,17 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
             int stored = 0, duplicates = 0;
             foreach (var ev in batch.Events)
             {
-                var counter = ev.GetProperty("counter").GetInt64();
-                var name = Str(ev, "event") ?? "verbose";
-                var claimed = await _s.ExecuteAsync("INSERT INTO run_events (playbook_id, counter, event, stdout) VALUES (@p, @counter, @name, @stdout) ON CONFLICT DO NOTHING", ("p", _playbook), ("counter", counter), ("name", name), ("stdout", Str(ev, "stdout") ?? "")).ConfigureAwait(false);
+                var claimed = await _s.ExecuteAsync("INSERT INTO run_events (playbook_id, counter, event, stdout) VALUES (@p, @counter, @name, @stdout) ON CONFLICT DO NOTHING", ("p", _playbook), ("counter", ev.Counter), ("name", ev.Event), ("stdout", ev.Stdout)).ConfigureAwait(false);
                 if (claimed == 0)
                 {
                     duplicates++;
                     continue;
                 }
                 stored++;
-                if (ev.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object)
+                // Runner-side text has no event_data (and nothing to record beyond its line of output).
+                if (!ev.IsRunnerSide && ev.EventData is { ValueKind: JsonValueKind.Object } data)
                 {
-                    await ApplyAsync(name, counter, ev, data).ConfigureAwait(false);
+                    await ApplyAsync(ev, data).ConfigureAwait(false);
                 }
             }
             if (batch.FinalStatus is { } final)
@@ -96,46 +96,46 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
             return id;
         }
 
-        private Task ApplyAsync(string name, long counter, JsonElement ev, JsonElement data) => name switch
+        private Task ApplyAsync(JobEvent ev, JsonElement data) => ev.Event switch
         {
-            "playbook_on_start" => OnPlaybookStartAsync(ev),
-            "playbook_on_play_start" => OnPlayStartAsync(ev, data),
-            "playbook_on_task_start" => OnTaskStartAsync(ev, data),
-            "runner_on_ok" => OnResultAsync(counter, ev, data, "ok"),
-            "runner_on_failed" => OnResultAsync(counter, ev, data, "failed"),
-            "runner_on_skipped" => OnResultAsync(counter, ev, data, "skipped"),
-            "runner_on_unreachable" => OnResultAsync(counter, ev, data, "unreachable"),
-            "playbook_on_stats" => OnStatsAsync(ev, data),
+            EventNames.PlaybookOnStart => OnPlaybookStartAsync(ev),
+            EventNames.PlaybookOnPlayStart => OnPlayStartAsync(ev, data),
+            EventNames.PlaybookOnTaskStart => OnTaskStartAsync(ev, data),
+            EventNames.RunnerOnOk => OnResultAsync(ev, data, "ok"),
+            EventNames.RunnerOnFailed => OnResultAsync(ev, data, "failed"),
+            EventNames.RunnerOnSkipped => OnResultAsync(ev, data, "skipped"),
+            EventNames.RunnerOnUnreachable => OnResultAsync(ev, data, "unreachable"),
+            EventNames.PlaybookOnStats => OnStatsAsync(ev, data),
             _ => Task.CompletedTask,
         };
 
-        private async Task OnPlaybookStartAsync(JsonElement ev)
+        private async Task OnPlaybookStartAsync(JobEvent ev)
         {
-            var started = Time(Str(ev, "created")) ?? _now;
-            var meta = ev.TryGetProperty("anvil", out var m) ? m : default;
+            var started = Time(ev.Created) ?? _now;
+            var meta = ev.Meta;
             await _s.ExecuteAsync("UPDATE playbooks SET started = @started, updated = @now, ansible_version = COALESCE(@ansible, ansible_version), python_version = COALESCE(@python, python_version) WHERE id = @id", ("started", started), ("now", _now), ("id", _playbook), ("ansible", Str(meta, "ansible_version")), ("python", Str(meta, "python_version"))).ConfigureAwait(false);
             await FileIdAsync(batch.Run.Path).ConfigureAwait(false);
         }
 
-        private async Task OnPlayStartAsync(JsonElement ev, JsonElement data)
+        private async Task OnPlayStartAsync(JobEvent ev, JsonElement data)
         {
-            var started = Time(Str(ev, "created")) ?? _now;
+            var started = Time(ev.Created) ?? _now;
             await EndOpenAsync(started).ConfigureAwait(false);
             await _s.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL", ("t", started), ("now", _now), ("p", _playbook)).ConfigureAwait(false);
-            var uuid = Str(data, "play_uuid") ?? Str(ev, "uuid") ?? Guid.NewGuid().ToString();
+            var uuid = Str(data, "play_uuid") ?? NonEmpty(ev.Uuid) ?? Guid.NewGuid().ToString();
             var id = NotNull(await _s.LongAsync("INSERT INTO plays (created, updated, started, name, uuid, status, playbook_id) VALUES (@now, @now, @started, @name, @uuid, 'running', @p) RETURNING id", ("now", _now), ("started", started), ("name", Truncate(Str(data, "name") ?? Str(data, "play"))), ("uuid", NormalUuid(uuid)), ("p", _playbook)).ConfigureAwait(false));
             _plays[uuid] = id;
         }
 
-        private async Task OnTaskStartAsync(JsonElement ev, JsonElement data)
+        private async Task OnTaskStartAsync(JobEvent ev, JsonElement data)
         {
-            var started = Time(Str(ev, "created")) ?? _now;
+            var started = Time(ev.Created) ?? _now;
             await EndOpenAsync(started).ConfigureAwait(false);
             var playId = await PlayIdAsync(Str(data, "play_uuid")).ConfigureAwait(false);
             var (path, line) = SplitTaskPath(Str(data, "task_path"));
             var fileId = await FileIdAsync(path).ConfigureAwait(false);
-            var uuid = Str(data, "task_uuid") ?? Str(ev, "uuid") ?? Guid.NewGuid().ToString();
-            var meta = ev.TryGetProperty("anvil", out var m) ? m : default;
+            var uuid = Str(data, "task_uuid") ?? NonEmpty(ev.Uuid) ?? Guid.NewGuid().ToString();
+            var meta = ev.Meta;
             // Anvil's callback says which task starts are handlers; otherwise ansible-runner's is_conditional does.
             var handler = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("handler", out var hm)
                 ? hm.ValueKind == JsonValueKind.True
@@ -151,7 +151,7 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
             _tasks[uuid] = id;
         }
 
-        private async Task OnResultAsync(long counter, JsonElement ev, JsonElement data, string status)
+        private async Task OnResultAsync(JobEvent ev, JsonElement data, string status)
         {
             var taskUuid = Str(data, "task_uuid");
             var taskId = await TaskIdAsync(taskUuid).ConfigureAwait(false);
@@ -159,14 +159,14 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
             {
                 return; // A result for a task we never saw start (cannot happen with Ansible's own events).
             }
-            var hostName = Str(data, "host") ?? "localhost";
+            var hostName = ev.Host ?? "localhost";
             var hostId = await HostIdAsync(hostName).ConfigureAwait(false);
             var playId = await PlayIdAsync(Str(data, "play_uuid")).ConfigureAwait(false);
             var res = data.TryGetProperty("res", out var r) && r.ValueKind == JsonValueKind.Object ? r : default;
             var changed = res.ValueKind == JsonValueKind.Object && res.TryGetProperty("changed", out var ch) && ch.ValueKind == JsonValueKind.True;
             var ignore = data.TryGetProperty("ignore_errors", out var ie) && ie.ValueKind == JsonValueKind.True;
-            var started = Time(Str(data, "start")) ?? Time(Str(ev, "created")) ?? _now;
-            var ended = Time(Str(data, "end")) ?? Time(Str(ev, "created")) ?? _now;
+            var started = Time(Str(data, "start")) ?? Time(ev.Created) ?? _now;
+            var ended = Time(Str(data, "end")) ?? Time(ev.Created) ?? _now;
             var content = res.ValueKind == JsonValueKind.Object ? WithoutInternalKeys(res) : "{}";
             var resultId = NotNull(await _s.LongAsync("""
                 INSERT INTO results (created, updated, started, ended, status, changed, ignore_errors, content, host_id, task_id, play_id, playbook_id)
@@ -174,7 +174,7 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
                 RETURNING id
                 """, ("now", _now), ("started", started), ("ended", ended), ("status", status), ("changed", changed), ("ignore", ignore), ("content", content), ("hostId", hostId), ("taskId", taskId), ("playId", playId), ("p", _playbook)).ConfigureAwait(false));
             // The console links this event's text to the result it produced.
-            await _s.ExecuteAsync("UPDATE run_events SET result_id = @resultId WHERE playbook_id = @p AND counter = @counter", ("resultId", resultId), ("p", _playbook), ("counter", counter)).ConfigureAwait(false);
+            await _s.ExecuteAsync("UPDATE run_events SET result_id = @resultId WHERE playbook_id = @p AND counter = @counter", ("resultId", resultId), ("p", _playbook), ("counter", ev.Counter)).ConfigureAwait(false);
 
             if (res.ValueKind == JsonValueKind.Object && res.TryGetProperty("_ansible_delegated_vars", out var dv) &&
                 dv.ValueKind == JsonValueKind.Object && Str(dv, "ansible_delegated_host") is { } delegated && delegated != hostName)
@@ -186,16 +186,16 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
             {
                 await _s.ExecuteAsync("UPDATE tasks SET status = 'failed', updated = @now WHERE id = @taskId", ("now", _now), ("taskId", taskId)).ConfigureAwait(false);
             }
-            if (FactActions.Contains(Str(data, "task_action") ?? "") && res.ValueKind == JsonValueKind.Object &&
+            if (FactActions.Contains(ev.TaskAction ?? "") && res.ValueKind == JsonValueKind.Object &&
                 res.TryGetProperty("ansible_facts", out var facts) && facts.ValueKind == JsonValueKind.Object)
             {
                 await _s.ExecuteAsync("UPDATE hosts SET facts = @facts, updated = @now WHERE id = @hostId", ("facts", Api.JsonText.Normalize(facts)), ("now", _now), ("hostId", hostId)).ConfigureAwait(false);
             }
         }
 
-        private async Task OnStatsAsync(JsonElement ev, JsonElement data)
+        private async Task OnStatsAsync(JobEvent ev, JsonElement data)
         {
-            var ended = Time(Str(ev, "created")) ?? _now;
+            var ended = Time(ev.Created) ?? _now;
             await EndOpenAsync(ended).ConfigureAwait(false);
             await _s.ExecuteAsync("UPDATE plays SET status = 'completed', ended = @t, updated = @now WHERE playbook_id = @p AND ended IS NULL", ("t", ended), ("now", _now), ("p", _playbook)).ConfigureAwait(false);
             var failed = false;
@@ -364,7 +364,10 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
             e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
         /// <summary>The runner's naive-UTC timestamps (and ISO strings with an offset) as stored microseconds.</summary>
-        private static long? Time(string? text) => text is null ? null : Clock.Parse(text);
+        private static long? Time(string? text) => string.IsNullOrEmpty(text) ? null : Clock.Parse(text);
+
+        /// <summary>A field that a typed event keeps as "" when the JSON lacked it, as absent.</summary>
+        private static string? NonEmpty(string s) => s.Length == 0 ? null : s;
 
         /// <summary>ARA stores uuids as 32 hex characters; Ansible's have an optional "_n" repeat suffix.</summary>
         private static string NormalUuid(string uuid) => uuid.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Anvil.Events;
 
 namespace Anvil.Records.Ingest;
 
@@ -12,8 +13,9 @@ public sealed record IngestBatch
 {
     public required RunInfo Run { get; init; }
 
-    /// <summary>Job events exactly as in <c>job_events/*.json</c>.</summary>
-    public required IReadOnlyList<JsonElement> Events { get; init; }
+    /// <summary>The job events; on the wire each is exactly its <c>job_events/*.json</c> file, with Anvil's meta as
+    /// <c>"anvil"</c> (see <see cref="JobEventJsonConverter"/>), as when this list held raw JSON elements.</summary>
+    public required IReadOnlyList<JobEvent> Events { get; init; }
 
     /// <summary>Contents of files referenced by these events and not sent before (playbook, task files), by absolute path.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();

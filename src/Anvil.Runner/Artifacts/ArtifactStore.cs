@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Runtime.InteropServices;
-using Anvil.Runner.Events;
+using Anvil.Events;
 using Anvil.Runner.Execution;
 
 namespace Anvil.Runner.Artifacts;

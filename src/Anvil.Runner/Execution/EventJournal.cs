@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Anvil.Events;
 using Anvil.Runner.Events;
 
 namespace Anvil.Runner.Execution;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using Anvil.Runner.Events;
+using Anvil.Events;
 
 namespace Anvil.Runner.Execution;
 

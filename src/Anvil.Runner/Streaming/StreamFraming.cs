@@ -3,7 +3,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Anvil.Runner.Events;
+using Anvil.Events;
 
 namespace Anvil.Runner.Streaming;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Anvil.Runner.Events;
+using Anvil.Events;
 using Anvil.Runner.Execution;
 using Anvil.Runner.Inputs;
 

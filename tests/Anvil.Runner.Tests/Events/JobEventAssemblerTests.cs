@@ -1,4 +1,5 @@
 using System.Text;
+using Anvil.Events;
 using Anvil.Runner.Events;
 
 namespace Anvil.Runner.Tests.Events;

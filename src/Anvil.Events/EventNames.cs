@@ -1,4 +1,4 @@
-namespace Anvil.Runner.Events;
+namespace Anvil.Events;
 
 /// <summary>The event names ansible-runner emits; one place so that no part of Anvil spells them differently.</summary>
 public static class EventNames
