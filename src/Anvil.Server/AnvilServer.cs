@@ -81,6 +81,10 @@ public static class AnvilServer
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning); // OpenAPI's "no action descriptors"
+        // "was not authenticated", "was challenged", "Authorization failed": every refused request, said again.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authorization", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Warning);
+        builder.Logging.AddFilter(typeof(AnvilAuthenticationHandler).FullName, LogLevel.Warning);
         options.ConfigureBuilder?.Invoke(builder);
         return builder;
     }
@@ -128,7 +132,7 @@ public static class AnvilServer
         services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<AnvilDatabase>()));
         services.AddAnvilRegistry(configuration);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<BasicAuthenticator>();
+        services.AddAnvilAuth();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer(RecordsOpenApi.TransformAsync));
         services.AddAnvilUi(configuration);
         return services;
@@ -141,9 +145,10 @@ public static class AnvilServer
         app.UseMiddleware<RequestLogging>();
         app.UseMiddleware<ErrorHandling>();
         app.UseMiddleware<UiResponses>();
-        app.UseMiddleware<LoginMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealth();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(AccessPolicies.Records);
         app.MapGalaxy();
         app.MapRecordsApi();
         app.MapAnvilUi();

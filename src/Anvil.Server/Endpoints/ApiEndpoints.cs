@@ -17,11 +17,9 @@ internal static class ApiEndpoints
 
     public static IEndpointRouteBuilder MapRecordsApi(this IEndpointRouteBuilder app)
     {
-        foreach (var pattern in new[] { "/api", "/api/{**rest}" })
-        {
-            // Described by RecordsOpenApi instead: one catch-all says nothing about the resources behind it.
-            app.Map(pattern, HandleAsync).ExcludeFromDescription();
-        }
+        // Described by RecordsOpenApi instead: one catch-all says nothing about the resources behind it.
+        app.Map("/api", HandleAsync).ExcludeFromDescription().RequireAuthorization(AccessPolicies.ApiIndex);
+        app.Map("/api/{**rest}", HandleAsync).ExcludeFromDescription().RequireAuthorization(AccessPolicies.Records);
         return app;
     }
 
@@ -52,7 +50,7 @@ internal static class ApiEndpoints
             query,
             body.Value,
             $"{request.Scheme}://{request.Host}{request.PathBase}",
-            context.Items.TryGetValue(LoginMiddleware.UserItem, out var user) ? user as string : null);
+            context.UserName());
         var response = await services.GetRequiredService<IRecordsTransport>().SendAsync(apiRequest, context.RequestAborted);
         if (apiRequest.Path is "/api" or "/api/" && apiRequest.Method is "GET" or "HEAD")
         {

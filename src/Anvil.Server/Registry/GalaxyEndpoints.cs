@@ -29,51 +29,52 @@ internal static class GalaxyEndpoints
     /// first, galaxy.md §11.6).</summary>
     public static readonly byte[] Discovery = "{\"available_versions\":{\"v3\":\"v3/\"},\"current_version\":\"v3\"}"u8.ToArray();
 
-    /// <summary>Whether a path belongs to the registry (its own login rules and error shape).</summary>
-    public static bool IsGalaxyPath(PathString path) =>
-        path.StartsWithSegments("/api/v3", StringComparison.Ordinal) || path.StartsWithSegments("/api/galaxy", StringComparison.Ordinal);
+    private static readonly string[] Reads = [HttpMethods.Get, HttpMethods.Head];
 
-    /// <summary>The anonymous discovery document at <c>/api/galaxy/</c>.</summary>
-    public static bool IsDiscovery(PathString path) => path.Value is "/api/galaxy" or "/api/galaxy/";
+    /// <summary>Endpoint metadata: the API root an endpoint was mapped under (its links are relative to it).</summary>
+    private sealed record ApiRoot(string Path);
 
+    /// <summary>One group per API root, all with Galaxy's error shape and the registry's read rule; discovery is
+    /// anonymous (ansible-galaxy fails every command on a 401 there), publishing needs a user.</summary>
     public static IEndpointRouteBuilder MapGalaxy(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/api/galaxy/", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext c) => JsonReply.WriteAsync(c, StatusCodes.Status200OK, Discovery)).ExcludeFromDescription();
         foreach (var root in Roots)
         {
-            var v3 = root + "v3/";
-            app.MapMethods(v3 + "collections/", [HttpMethods.Get, HttpMethods.Head], (HttpContext c) => CollectionsAsync(c, root))
-                .ExcludeFromDescription();
-            app.MapMethods(v3 + "collections/{ns}/{name}/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string ns, string name) => CollectionAsync(c, root, ns, name)).ExcludeFromDescription();
-            app.MapMethods(v3 + "collections/{ns}/{name}/versions/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string ns, string name) => VersionsAsync(c, root, ns, name)).ExcludeFromDescription();
-            app.MapMethods(v3 + "collections/{ns}/{name}/versions/{version}/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string ns, string name, string version) => VersionAsync(c, root, ns, name, version)).ExcludeFromDescription();
-            app.MapMethods(v3 + "namespaces/", [HttpMethods.Get, HttpMethods.Head], (HttpContext c) => NamespacesAsync(c, root))
-                .ExcludeFromDescription();
-            app.MapMethods(root + GalaxyJson.DownloadPath + "{filename}", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string filename) => DownloadAsync(c, filename)).ExcludeFromDescription();
-            foreach (var upload in new[] { v3 + "artifacts/collections/", root + GalaxyJson.DownloadPath })
+            var api = app.MapGroup(root.TrimEnd('/'))
+                .WithMetadata(new ApiRoot(root), GalaxyErrorShape.Instance)
+                .ExcludeFromDescription()
+                .RequireAuthorization(AccessPolicies.RegistryRead);
+            if (root == "/api/galaxy/")
             {
-                app.MapPost(upload, (HttpContext c) => UploadAsync(c, root)).ExcludeFromDescription();
+                api.MapMethods("/", Reads, GetDiscovery).AllowAnonymous();
             }
-            app.MapMethods(v3 + "imports/collections/{id}/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string id) => ImportAsync(c, root, id)).ExcludeFromDescription();
-            app.Map(v3 + "{**rest}", (HttpContext c) =>
-                GalaxyJson.ErrorAsync(c, StatusCodes.Status404NotFound, "not_found", "No such registry endpoint.")).ExcludeFromDescription();
+            var v3 = api.MapGroup("/v3");
+            v3.MapMethods("/collections/", Reads, CollectionsAsync);
+            v3.MapMethods("/collections/{ns}/{name}/", Reads, CollectionAsync);
+            v3.MapMethods("/collections/{ns}/{name}/versions/", Reads, VersionsAsync);
+            v3.MapMethods("/collections/{ns}/{name}/versions/{version}/", Reads, VersionAsync);
+            v3.MapMethods("/namespaces/", Reads, NamespacesAsync);
+            v3.MapMethods("/imports/collections/{id}/", Reads, ImportAsync);
+            v3.MapPost("/artifacts/collections/", UploadAsync).RequireAuthorization(AccessPolicies.RegistryPublish);
+            api.MapMethods("/" + GalaxyJson.DownloadPath + "{filename}", Reads, DownloadAsync);
+            api.MapPost("/" + GalaxyJson.DownloadPath, UploadAsync).RequireAuthorization(AccessPolicies.RegistryPublish);
+            (root == "/api/galaxy/" ? api : v3).Map("/{**rest}", NoSuchEndpoint);
         }
-        app.Map("/api/galaxy/{**rest}", (HttpContext c) =>
-            GalaxyJson.ErrorAsync(c, StatusCodes.Status404NotFound, "not_found", "No such registry endpoint.")).ExcludeFromDescription();
         return app;
     }
+
+    private static Task GetDiscovery(HttpContext c) => JsonReply.WriteAsync(c, StatusCodes.Status200OK, Discovery);
+
+    private static Task NoSuchEndpoint(HttpContext c) =>
+        GalaxyJson.ErrorAsync(c, StatusCodes.Status404NotFound, "not_found", "No such registry endpoint.");
+
+    private static string Root(HttpContext c) => c.GetEndpoint()!.Metadata.GetRequiredMetadata<ApiRoot>().Path;
 
     private static RegistryStore Store(HttpContext c) => c.RequestServices.GetRequiredService<RegistryStore>();
 
     private static RegistryOptions Options(HttpContext c) => c.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value;
 
-    private static string? User(HttpContext c) => c.Items.TryGetValue(LoginMiddleware.UserItem, out var u) ? u as string : null;
+    private static string? User(HttpContext c) => c.UserName();
 
     private static string Origin(HttpContext c) => $"{c.Request.Scheme}://{c.Request.Host}{c.Request.PathBase}";
 
@@ -89,8 +90,9 @@ internal static class GalaxyEndpoints
     private static Task NotFound(HttpContext c, string what) =>
         GalaxyJson.ErrorAsync(c, StatusCodes.Status404NotFound, "not_found", what);
 
-    private static async Task CollectionsAsync(HttpContext c, string root)
+    private static async Task CollectionsAsync(HttpContext c)
     {
+        var root = Root(c);
         var (offset, limit) = Paging(c);
         var ns = c.Request.Query["namespace"].FirstOrDefault();
         var q = c.Request.Query["q"].FirstOrDefault() ?? c.Request.Query["keywords"].FirstOrDefault();
@@ -110,8 +112,9 @@ internal static class GalaxyEndpoints
         }));
     }
 
-    private static async Task CollectionAsync(HttpContext c, string root, string ns, string name)
+    private static async Task CollectionAsync(HttpContext c, string ns, string name)
     {
+        var root = Root(c);
         var detail = await Store(c).GetCollectionAsync(ns, name, c.RequestAborted);
         if (detail is null)
         {
@@ -121,8 +124,9 @@ internal static class GalaxyEndpoints
         await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w => GalaxyJson.Collection(w, root, detail.Collection)));
     }
 
-    private static async Task VersionsAsync(HttpContext c, string root, string ns, string name)
+    private static async Task VersionsAsync(HttpContext c, string ns, string name)
     {
+        var root = Root(c);
         var (offset, limit) = Paging(c);
         var store = Store(c);
         var detail = await store.GetCollectionAsync(ns, name, c.RequestAborted);
@@ -146,8 +150,9 @@ internal static class GalaxyEndpoints
         }));
     }
 
-    private static async Task VersionAsync(HttpContext c, string root, string ns, string name, string version)
+    private static async Task VersionAsync(HttpContext c, string ns, string name, string version)
     {
+        var root = Root(c);
         var v = await Store(c).GetVersionAsync(ns, name, version, c.RequestAborted);
         if (v is null)
         {
@@ -157,8 +162,9 @@ internal static class GalaxyEndpoints
         await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w => GalaxyJson.VersionDetail(w, root, Origin(c), v)));
     }
 
-    private static async Task NamespacesAsync(HttpContext c, string root)
+    private static async Task NamespacesAsync(HttpContext c)
     {
+        var root = Root(c);
         var all = await Store(c).ListNamespacesAsync(c.RequestAborted);
         var (offset, limit) = Paging(c);
         await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w =>
@@ -212,8 +218,9 @@ internal static class GalaxyEndpoints
         await response.SendFileAsync(store.ArtifactPath(v), c.RequestAborted);
     }
 
-    private static async Task ImportAsync(HttpContext c, string root, string id)
+    private static async Task ImportAsync(HttpContext c, string id)
     {
+        var root = Root(c);
         var user = User(c);
         if (user is null)
         {
@@ -236,8 +243,9 @@ internal static class GalaxyEndpoints
     /// <c>sha256</c> part. What can be told from the file name (namespace, ownership, an existing version) is refused
     /// at once, before the body is read; the rest is the import's job, answered 202 with its task.
     /// </summary>
-    private static async Task UploadAsync(HttpContext c, string root)
+    private static async Task UploadAsync(HttpContext c)
     {
+        var root = Root(c);
         var user = User(c);
         if (user is null)
         {
