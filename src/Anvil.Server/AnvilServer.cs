@@ -38,6 +38,25 @@ public sealed record ServerStartOptions
 
     /// <summary>Runs last on the builder, e.g. to add a logging provider.</summary>
     public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }
+
+    /// <summary>These settings as configuration keys, layered over the host's configuration.</summary>
+    internal Dictionary<string, string?> ConfigurationOverrides()
+    {
+        var overrides = new Dictionary<string, string?>(Settings ?? new Dictionary<string, string?>());
+        if (Database is not null)
+        {
+            overrides[$"{RecordsServerOptions.Section}:{nameof(RecordsServerOptions.Database)}"] = Database;
+        }
+        if (ReadLoginRequired is { } read)
+        {
+            overrides[$"{RecordsServerOptions.Section}:{nameof(RecordsServerOptions.ReadLoginRequired)}"] = read ? "true" : "false";
+        }
+        if (WriteLoginRequired is { } write)
+        {
+            overrides[$"{RecordsServerOptions.Section}:{nameof(RecordsServerOptions.WriteLoginRequired)}"] = write ? "true" : "false";
+        }
+        return overrides;
+    }
 }
 
 /// <summary>
@@ -59,28 +78,12 @@ public static class AnvilServer
             // The CLI runs from anywhere: do not pick up an appsettings.json from the current directory.
             ContentRootPath = AppContext.BaseDirectory,
         });
-        var overrides = new Dictionary<string, string?>(options.Settings ?? new Dictionary<string, string?>());
-        if (options.Database is not null)
-        {
-            overrides[$"{RecordsServerOptions.Section}:{nameof(RecordsServerOptions.Database)}"] = options.Database;
-        }
-        if (options.ReadLoginRequired is { } read)
-        {
-            overrides[$"{RecordsServerOptions.Section}:{nameof(RecordsServerOptions.ReadLoginRequired)}"] = read ? "true" : "false";
-        }
-        if (options.WriteLoginRequired is { } write)
-        {
-            overrides[$"{RecordsServerOptions.Section}:{nameof(RecordsServerOptions.WriteLoginRequired)}"] = write ? "true" : "false";
-        }
-        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Configuration.AddInMemoryCollection(options.ConfigurationOverrides());
         var urls = options.Urls ?? builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(urls) ? DefaultUrl : urls);
         builder.Services.AddAnvilServer(builder.Configuration);
         builder.WebHost.UseSockets(s => s.NoDelay = true); // the default, stated: Nagle would add ~40 ms per small reply
-        // Kestrel's "Request starting … (with the query string)" lines would duplicate ours and leak query values.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning); // OpenAPI's "no action descriptors"
+        builder.Logging.AddServerLogFilters();
         options.ConfigureBuilder?.Invoke(builder);
         return builder;
     }
@@ -97,38 +100,9 @@ public static class AnvilServer
     /// OpenAPI, and Kestrel limits.</summary>
     public static IServiceCollection AddAnvilServer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RecordsServerOptions>()
-            .Bind(configuration.GetSection(RecordsServerOptions.Section))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RecordsServerOptions>, RecordsOptionsValidator>();
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<RecordsServerOptions>>((kestrel, records) =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = records.Value.MaxRequestBodyBytes;
-        });
-
-        services.AddSingleton<AnvilDatabaseHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<AnvilDatabaseHost>());
-        services.AddSingleton(sp => sp.GetRequiredService<AnvilDatabaseHost>().Database);
-        // After the database host: hosted services start in order, so the database is open when the first sweep runs.
-        services.AddHostedService<RetentionService>();
-        services.AddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<RecordsServerOptions>>().Value;
-            return new RecordsApi(sp.GetRequiredService<AnvilDatabase>(),
-                new RecordsApiOptions
-                {
-                    PageSize = o.PageSize,
-                    MaxPageSize = o.MaxPageSize,
-                    ResponseCacheBytes = o.ResponseCacheMegabytes * 1024L * 1024,
-                });
-        });
-        services.AddSingleton<IRecordsTransport>(sp => sp.GetRequiredService<RecordsApi>());
-        services.AddSingleton(sp => new UserStore(sp.GetRequiredService<AnvilDatabase>()));
-        services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<AnvilDatabase>()));
+        services.AddRecordsServer(configuration);
         services.AddAnvilRegistry(configuration);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<BasicAuthenticator>();
+        services.AddAnvilAuth();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer(RecordsOpenApi.TransformAsync));
         services.AddAnvilUi(configuration);
         return services;
@@ -141,39 +115,13 @@ public static class AnvilServer
         app.UseMiddleware<RequestLogging>();
         app.UseMiddleware<ErrorHandling>();
         app.UseMiddleware<UiResponses>();
-        app.UseMiddleware<LoginMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealth();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(AccessPolicies.Records);
         app.MapGalaxy();
         app.MapRecordsApi();
         app.MapAnvilUi();
         return app;
-    }
-
-    /// <summary>The collection registry: its options (section <c>Galaxy</c>), store and import queue.</summary>
-    private static IServiceCollection AddAnvilRegistry(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<RegistryOptions>()
-            .Bind(configuration.GetSection(RegistryOptions.Section))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RegistryOptions>, GalaxyOptionsValidator>();
-        services.AddSingleton(sp => new RegistryStore(sp.GetRequiredService<AnvilDatabase>(),
-            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.ArtifactsPath));
-        services.AddSingleton<ImportQueue>();
-        services.AddHostedService(sp => sp.GetRequiredService<ImportQueue>());
-        return services;
-    }
-
-    private sealed class GalaxyOptionsValidator : IValidateOptions<RegistryOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, RegistryOptions options) =>
-            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
-    }
-
-    /// <summary>Names the setting that is wrong instead of a generic "validation failed".</summary>
-    private sealed class RecordsOptionsValidator : IValidateOptions<RecordsServerOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, RecordsServerOptions options) =>
-            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

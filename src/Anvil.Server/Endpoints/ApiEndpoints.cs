@@ -2,6 +2,7 @@ using Anvil.Records.Api;
 using Anvil.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,15 +18,14 @@ internal static class ApiEndpoints
 
     public static IEndpointRouteBuilder MapRecordsApi(this IEndpointRouteBuilder app)
     {
-        foreach (var pattern in new[] { "/api", "/api/{**rest}" })
-        {
-            // Described by RecordsOpenApi instead: one catch-all says nothing about the resources behind it.
-            app.Map(pattern, HandleAsync).ExcludeFromDescription();
-        }
+        // Described by RecordsOpenApi instead: one catch-all says nothing about the resources behind it.
+        var api = app.MapGroup("/api").ExcludeFromDescription();
+        api.Map("", HandleAsync).RequireAuthorization(AccessPolicies.ApiIndex);
+        api.Map("/{**rest}", HandleAsync).RequireAuthorization(AccessPolicies.Records);
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context)
+    private static async Task<Results<ApiResult, JsonBytes>> HandleAsync(HttpContext context, IRecordsTransport transport)
     {
         var services = context.RequestServices;
         var limit = services.GetRequiredService<IOptions<RecordsServerOptions>>().Value.MaxRequestBodyBytes;
@@ -33,9 +33,7 @@ internal static class ApiEndpoints
         if (body is null)
         {
             // The rest of the body is not read; the connection must not be reused for the next request.
-            context.Response.Headers.Connection = "close";
-            await JsonReply.WriteAsync(context, StatusCodes.Status413RequestEntityTooLarge, TooLarge);
-            return;
+            return new JsonBytes(StatusCodes.Status413RequestEntityTooLarge, TooLarge) { CloseConnection = true };
         }
         var request = context.Request;
         var query = new List<KeyValuePair<string, string>>(request.Query.Count);
@@ -52,13 +50,13 @@ internal static class ApiEndpoints
             query,
             body.Value,
             $"{request.Scheme}://{request.Host}{request.PathBase}",
-            context.Items.TryGetValue(LoginMiddleware.UserItem, out var user) ? user as string : null);
-        var response = await services.GetRequiredService<IRecordsTransport>().SendAsync(apiRequest, context.RequestAborted);
+            context.UserName());
+        var response = await transport.SendAsync(apiRequest, context.RequestAborted);
         if (apiRequest.Path is "/api" or "/api/" && apiRequest.Method is "GET" or "HEAD")
         {
             response = WithGalaxyDiscovery(response);
         }
-        await WriteAsync(context, response);
+        return new ApiResult(response);
     }
 
     /// <summary>The API index is also the collection registry's discovery document (ansible-galaxy pointed at
@@ -100,29 +98,6 @@ internal static class ApiEndpoints
             });
             return response with { Body = body };
         }
-    }
-
-    private static Task WriteAsync(HttpContext context, ApiResponse response)
-    {
-        var headers = context.Response.Headers;
-        var contentType = "application/json";
-        foreach (var (name, value) in response.Headers)
-        {
-            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-            {
-                contentType = value; // an API answer that is not JSON (e.g. a run's console text) says so
-            }
-            else
-            {
-                headers[name] = value;
-            }
-        }
-        if (response.Status == StatusCodes.Status204NoContent)
-        {
-            context.Response.StatusCode = response.Status;
-            return Task.CompletedTask;
-        }
-        return JsonReply.WriteAsync(context, response.Status, response.Body, contentType);
     }
 
     /// <summary>The whole body, or null when it is larger than <paramref name="limit"/> bytes (declared or sent).</summary>
@@ -175,4 +150,5 @@ internal static class ApiEndpoints
             return null; // Kestrel's own limit
         }
     }
+
 }

@@ -19,7 +19,8 @@ internal static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], Healthz)
+        var health = app.MapGroup("/").AllowAnonymous();
+        health.MapMethods(Path, [HttpMethods.Get, HttpMethods.Head], Healthz)
             .WithName("healthz")
             .WithTags("health")
             .WithSummary("Liveness and database check")
@@ -28,21 +29,21 @@ internal static class HealthEndpoints
             .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
         // ARA (django-health-check) answers {"DatabaseBackend": "working"}; monitors written for ARA read that key.
         // Routing ignores a trailing slash: this serves /healthcheck/ and /healthcheck.
-        app.MapMethods("/healthcheck/", [HttpMethods.Get, HttpMethods.Head], HealthCheck).ExcludeFromDescription();
+        health.MapMethods("/healthcheck/", [HttpMethods.Get, HttpMethods.Head], HealthCheck).ExcludeFromDescription();
         return app;
     }
 
-    private static async Task Healthz(HttpContext context, AnvilDatabase db)
+    private static async Task<JsonBytes> Healthz(AnvilDatabase db, CancellationToken aborted)
     {
-        var ok = await PingAsync(db, context.RequestAborted);
-        await JsonReply.WriteAsync(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+        var ok = await PingAsync(db, aborted);
+        return new JsonBytes(ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
             JsonReply.Object(("status", ok ? "ok" : "unavailable"), ("database", db.Description)));
     }
 
-    private static async Task HealthCheck(HttpContext context, AnvilDatabase db)
+    private static async Task<JsonBytes> HealthCheck(AnvilDatabase db, CancellationToken aborted)
     {
-        var ok = await PingAsync(db, context.RequestAborted);
-        await JsonReply.WriteAsync(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+        var ok = await PingAsync(db, aborted);
+        return new JsonBytes(ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
             JsonReply.Object(("DatabaseBackend", ok ? "working" : "unavailable")));
     }
 

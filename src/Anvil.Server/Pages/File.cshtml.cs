@@ -30,7 +30,7 @@ public sealed class FileModel : UiPage
 
     /// <summary>The lines, each its own block with its anchor and number (no newlines between them: inside the
     /// <c>pre</c> they would show as empty lines).</summary>
-    public string Html()
+    public Microsoft.AspNetCore.Html.IHtmlContent Html()
     {
         var sb = new System.Text.StringBuilder(Lines.Sum(l => l.Length + 80));
         for (var i = 0; i < Lines.Count; i++)
@@ -50,7 +50,7 @@ public sealed class FileModel : UiPage
             }
             sb.Append("</span>");
         }
-        return sb.ToString();
+        return RenderedHtml.From(sb.ToString());
     }
 
     /// <summary>Where a task's results are listed: its playbook page filtered to it (not in a static export, which has no

@@ -37,7 +37,7 @@ public sealed class OutputModel : UiPage
 
     /// <summary>The events as HTML: escaped, coloured, each result's lines linked to it (a loop's item lines to the
     /// loop's result on the same host).</summary>
-    public string Html()
+    public Microsoft.AspNetCore.Html.IHtmlContent Html()
     {
         var targets = LinkTargets(Console.Items);
         var sb = new StringBuilder();
@@ -65,7 +65,7 @@ public sealed class OutputModel : UiPage
                 sb.Append("\n</span>");
             }
         }
-        return sb.ToString();
+        return RenderedHtml.From(sb.ToString());
     }
 
     /// <summary>The result each event's text belongs to. Item events (<c>runner_item_on_*</c>) have no result of their

@@ -5,6 +5,7 @@ using Anvil.Server.Auth;
 using Anvil.Server.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
@@ -29,51 +30,52 @@ internal static class GalaxyEndpoints
     /// first, galaxy.md §11.6).</summary>
     public static readonly byte[] Discovery = "{\"available_versions\":{\"v3\":\"v3/\"},\"current_version\":\"v3\"}"u8.ToArray();
 
-    /// <summary>Whether a path belongs to the registry (its own login rules and error shape).</summary>
-    public static bool IsGalaxyPath(PathString path) =>
-        path.StartsWithSegments("/api/v3", StringComparison.Ordinal) || path.StartsWithSegments("/api/galaxy", StringComparison.Ordinal);
+    private static readonly string[] Reads = [HttpMethods.Get, HttpMethods.Head];
 
-    /// <summary>The anonymous discovery document at <c>/api/galaxy/</c>.</summary>
-    public static bool IsDiscovery(PathString path) => path.Value is "/api/galaxy" or "/api/galaxy/";
+    /// <summary>Endpoint metadata: the API root an endpoint was mapped under (its links are relative to it).</summary>
+    private sealed record ApiRoot(string Path);
 
+    /// <summary>One group per API root, all with Galaxy's error shape and the registry's read rule; discovery is
+    /// anonymous (ansible-galaxy fails every command on a 401 there), publishing needs a user.</summary>
     public static IEndpointRouteBuilder MapGalaxy(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/api/galaxy/", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext c) => JsonReply.WriteAsync(c, StatusCodes.Status200OK, Discovery)).ExcludeFromDescription();
         foreach (var root in Roots)
         {
-            var v3 = root + "v3/";
-            app.MapMethods(v3 + "collections/", [HttpMethods.Get, HttpMethods.Head], (HttpContext c) => CollectionsAsync(c, root))
-                .ExcludeFromDescription();
-            app.MapMethods(v3 + "collections/{ns}/{name}/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string ns, string name) => CollectionAsync(c, root, ns, name)).ExcludeFromDescription();
-            app.MapMethods(v3 + "collections/{ns}/{name}/versions/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string ns, string name) => VersionsAsync(c, root, ns, name)).ExcludeFromDescription();
-            app.MapMethods(v3 + "collections/{ns}/{name}/versions/{version}/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string ns, string name, string version) => VersionAsync(c, root, ns, name, version)).ExcludeFromDescription();
-            app.MapMethods(v3 + "namespaces/", [HttpMethods.Get, HttpMethods.Head], (HttpContext c) => NamespacesAsync(c, root))
-                .ExcludeFromDescription();
-            app.MapMethods(root + GalaxyJson.DownloadPath + "{filename}", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string filename) => DownloadAsync(c, filename)).ExcludeFromDescription();
-            foreach (var upload in new[] { v3 + "artifacts/collections/", root + GalaxyJson.DownloadPath })
+            var api = app.MapGroup(root.TrimEnd('/'))
+                .WithMetadata(new ApiRoot(root), GalaxyErrorShape.Instance)
+                .ExcludeFromDescription()
+                .RequireAuthorization(AccessPolicies.RegistryRead);
+            if (root == "/api/galaxy/")
             {
-                app.MapPost(upload, (HttpContext c) => UploadAsync(c, root)).ExcludeFromDescription();
+                api.MapMethods("/", Reads, GetDiscovery).AllowAnonymous();
             }
-            app.MapMethods(v3 + "imports/collections/{id}/", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext c, string id) => ImportAsync(c, root, id)).ExcludeFromDescription();
-            app.Map(v3 + "{**rest}", (HttpContext c) =>
-                GalaxyJson.ErrorAsync(c, StatusCodes.Status404NotFound, "not_found", "No such registry endpoint.")).ExcludeFromDescription();
+            var v3 = api.MapGroup("/v3");
+            v3.MapMethods("/collections/", Reads, CollectionsAsync);
+            v3.MapMethods("/collections/{ns}/{name}/", Reads, CollectionAsync);
+            v3.MapMethods("/collections/{ns}/{name}/versions/", Reads, VersionsAsync);
+            v3.MapMethods("/collections/{ns}/{name}/versions/{version}/", Reads, VersionAsync);
+            v3.MapMethods("/namespaces/", Reads, NamespacesAsync);
+            v3.MapMethods("/imports/collections/{id}/", Reads, ImportAsync);
+            v3.MapPost("/artifacts/collections/", UploadAsync).RequireAuthorization(AccessPolicies.RegistryPublish);
+            api.MapMethods("/" + GalaxyJson.DownloadPath + "{filename}", Reads, DownloadAsync);
+            api.MapPost("/" + GalaxyJson.DownloadPath, UploadAsync).RequireAuthorization(AccessPolicies.RegistryPublish);
+            (root == "/api/galaxy/" ? api : v3).Map("/{**rest}", NoSuchEndpoint);
         }
-        app.Map("/api/galaxy/{**rest}", (HttpContext c) =>
-            GalaxyJson.ErrorAsync(c, StatusCodes.Status404NotFound, "not_found", "No such registry endpoint.")).ExcludeFromDescription();
         return app;
     }
+
+    private static JsonBytes GetDiscovery() => JsonBytes.Ok(Discovery);
+
+    private static JsonBytes NoSuchEndpoint() =>
+        GalaxyJson.Error(StatusCodes.Status404NotFound, "not_found", "No such registry endpoint.");
+
+    private static string Root(HttpContext c) => c.GetEndpoint()!.Metadata.GetRequiredMetadata<ApiRoot>().Path;
 
     private static RegistryStore Store(HttpContext c) => c.RequestServices.GetRequiredService<RegistryStore>();
 
     private static RegistryOptions Options(HttpContext c) => c.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value;
 
-    private static string? User(HttpContext c) => c.Items.TryGetValue(LoginMiddleware.UserItem, out var u) ? u as string : null;
+    private static string? User(HttpContext c) => c.UserName();
 
     private static string Origin(HttpContext c) => $"{c.Request.Scheme}://{c.Request.Host}{c.Request.PathBase}";
 
@@ -86,17 +88,17 @@ internal static class GalaxyEndpoints
         return (offset, limit);
     }
 
-    private static Task NotFound(HttpContext c, string what) =>
-        GalaxyJson.ErrorAsync(c, StatusCodes.Status404NotFound, "not_found", what);
+    private static JsonBytes NotFound(string what) => GalaxyJson.Error(StatusCodes.Status404NotFound, "not_found", what);
 
-    private static async Task CollectionsAsync(HttpContext c, string root)
+    private static async Task<JsonBytes> CollectionsAsync(HttpContext c, RegistryStore store)
     {
+        var root = Root(c);
         var (offset, limit) = Paging(c);
         var ns = c.Request.Query["namespace"].FirstOrDefault();
         var q = c.Request.Query["q"].FirstOrDefault() ?? c.Request.Query["keywords"].FirstOrDefault();
-        var page = await Store(c).ListCollectionsAsync(ns, q, offset, limit, c.RequestAborted);
+        var page = await store.ListCollectionsAsync(ns, q, offset, limit, c.RequestAborted);
         var extra = (ns is null ? "" : $"namespace={Uri.EscapeDataString(ns)}&") + (q is null ? "" : $"q={Uri.EscapeDataString(q)}&");
-        await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w =>
+        return JsonBytes.Ok(GalaxyJson.Write(w =>
         {
             w.WriteStartObject();
             GalaxyJson.Page(w, $"{root}v3/collections/", extra, page.Count, offset, limit);
@@ -110,29 +112,29 @@ internal static class GalaxyEndpoints
         }));
     }
 
-    private static async Task CollectionAsync(HttpContext c, string root, string ns, string name)
+    private static async Task<JsonBytes> CollectionAsync(HttpContext c, string ns, string name)
     {
+        var root = Root(c);
         var detail = await Store(c).GetCollectionAsync(ns, name, c.RequestAborted);
         if (detail is null)
         {
-            await NotFound(c, $"Collection {ns}.{name} not found.");
-            return;
+            return NotFound($"Collection {ns}.{name} not found.");
         }
-        await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w => GalaxyJson.Collection(w, root, detail.Collection)));
+        return JsonBytes.Ok(GalaxyJson.Write(w => GalaxyJson.Collection(w, root, detail.Collection)));
     }
 
-    private static async Task VersionsAsync(HttpContext c, string root, string ns, string name)
+    private static async Task<JsonBytes> VersionsAsync(HttpContext c, string ns, string name)
     {
+        var root = Root(c);
         var (offset, limit) = Paging(c);
         var store = Store(c);
         var detail = await store.GetCollectionAsync(ns, name, c.RequestAborted);
         var page = detail is null ? null : await store.ListVersionsAsync(ns, name, offset, limit, c.RequestAborted);
         if (detail is null || page is null)
         {
-            await NotFound(c, $"Collection {ns}.{name} not found.");
-            return;
+            return NotFound($"Collection {ns}.{name} not found.");
         }
-        await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w =>
+        return JsonBytes.Ok(GalaxyJson.Write(w =>
         {
             w.WriteStartObject();
             GalaxyJson.Page(w, $"{root}v3/collections/{ns}/{name}/versions/", "", page.Count, offset, limit);
@@ -146,22 +148,23 @@ internal static class GalaxyEndpoints
         }));
     }
 
-    private static async Task VersionAsync(HttpContext c, string root, string ns, string name, string version)
+    private static async Task<JsonBytes> VersionAsync(HttpContext c, string ns, string name, string version)
     {
+        var root = Root(c);
         var v = await Store(c).GetVersionAsync(ns, name, version, c.RequestAborted);
         if (v is null)
         {
-            await NotFound(c, $"Collection version {ns}.{name}:{version} not found.");
-            return;
+            return NotFound($"Collection version {ns}.{name}:{version} not found.");
         }
-        await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w => GalaxyJson.VersionDetail(w, root, Origin(c), v)));
+        return JsonBytes.Ok(GalaxyJson.Write(w => GalaxyJson.VersionDetail(w, root, Origin(c), v)));
     }
 
-    private static async Task NamespacesAsync(HttpContext c, string root)
+    private static async Task<JsonBytes> NamespacesAsync(HttpContext c, RegistryStore store)
     {
-        var all = await Store(c).ListNamespacesAsync(c.RequestAborted);
+        var root = Root(c);
+        var all = await store.ListNamespacesAsync(c.RequestAborted);
         var (offset, limit) = Paging(c);
-        await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w =>
+        return JsonBytes.Ok(GalaxyJson.Write(w =>
         {
             w.WriteStartObject();
             GalaxyJson.Page(w, $"{root}v3/namespaces/", "", all.Count, offset, limit);
@@ -182,52 +185,59 @@ internal static class GalaxyEndpoints
         }));
     }
 
-    private static async Task DownloadAsync(HttpContext c, string filename)
+    private static async Task<Results<ArtifactFile, JsonBytes>> DownloadAsync(HttpContext c, string filename)
     {
         var store = Store(c);
         var v = await store.GetVersionByFilenameAsync(filename, c.RequestAborted);
         if (v is null)
         {
-            await NotFound(c, $"Artifact {filename} not found.");
-            return;
+            return NotFound($"Artifact {filename} not found.");
         }
-        var etag = $"\"{v.Sha256}\"";
-        var response = c.Response;
-        response.Headers.ETag = etag;
-        // A version never changes: any cache may keep it.
-        response.Headers.CacheControl = "public, max-age=31536000, immutable";
-        if (c.Request.Headers.IfNoneMatch.Any(h => h is not null && (h.Contains(etag, StringComparison.Ordinal) || h.Trim() == "*")))
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return;
-        }
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/gzip";
-        response.ContentLength = v.Size;
-        response.Headers.ContentDisposition = $"attachment; filename=\"{v.Filename}\"";
-        if (HttpMethods.IsHead(c.Request.Method))
-        {
-            return;
-        }
-        await response.SendFileAsync(store.ArtifactPath(v), c.RequestAborted);
+        return new ArtifactFile(v, store.ArtifactPath(v));
     }
 
-    private static async Task ImportAsync(HttpContext c, string root, string id)
+    /// <summary>An artifact: 200 with the file (headers only for HEAD), or 304 when the client has it already.</summary>
+    private sealed class ArtifactFile(CollectionVersion version, string path) : IResult
     {
+        public async Task ExecuteAsync(HttpContext c)
+        {
+            var etag = $"\"{version.Sha256}\"";
+            var response = c.Response;
+            response.Headers.ETag = etag;
+            // A version never changes: any cache may keep it.
+            response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            if (c.Request.Headers.IfNoneMatch.Any(h => h is not null && (h.Contains(etag, StringComparison.Ordinal) || h.Trim() == "*")))
+            {
+                response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/gzip";
+            response.ContentLength = version.Size;
+            response.Headers.ContentDisposition = $"attachment; filename=\"{version.Filename}\"";
+            if (HttpMethods.IsHead(c.Request.Method))
+            {
+                return;
+            }
+            await response.SendFileAsync(path, c.RequestAborted);
+        }
+    }
+
+    private static async Task<JsonBytes> ImportAsync(HttpContext c, string id)
+    {
+        var root = Root(c);
         var user = User(c);
         if (user is null)
         {
-            await GalaxyJson.ErrorAsync(c, StatusCodes.Status401Unauthorized, "not_authenticated", "Authentication credentials were not provided.");
-            return;
+            return GalaxyJson.Error(StatusCodes.Status401Unauthorized, "not_authenticated", "Authentication credentials were not provided.");
         }
         var store = Store(c);
         var import = await store.GetImportAsync(id, c.RequestAborted);
         if (import is null || import.User != user && !await store.IsAdminAsync(user, c.RequestAborted))
         {
-            await NotFound(c, $"Import {id} not found.");
-            return;
+            return NotFound($"Import {id} not found.");
         }
-        await JsonReply.WriteAsync(c, StatusCodes.Status200OK, GalaxyJson.Write(w => GalaxyJson.Import(w, root, import)));
+        return JsonBytes.Ok(GalaxyJson.Write(w => GalaxyJson.Import(w, root, import)));
     }
 
     /// <summary>
@@ -236,16 +246,15 @@ internal static class GalaxyEndpoints
     /// <c>sha256</c> part. What can be told from the file name (namespace, ownership, an existing version) is refused
     /// at once, before the body is read; the rest is the import's job, answered 202 with its task.
     /// </summary>
-    private static async Task UploadAsync(HttpContext c, string root)
+    private static async Task<JsonBytes> UploadAsync(HttpContext c, RegistryStore store)
     {
+        var root = Root(c);
         var user = User(c);
         if (user is null)
         {
-            await GalaxyJson.ErrorAsync(c, StatusCodes.Status401Unauthorized, "not_authenticated", "Authentication credentials were not provided.");
-            return;
+            return GalaxyJson.Error(StatusCodes.Status401Unauthorized, "not_authenticated", "Authentication credentials were not provided.");
         }
         var options = Options(c);
-        var store = Store(c);
         if (c.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             // base64 adds a third, and line breaks and headers a little more.
@@ -255,8 +264,7 @@ internal static class GalaxyEndpoints
             !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
             HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
         {
-            await GalaxyJson.ErrorAsync(c, StatusCodes.Status400BadRequest, "invalid", "Expected a multipart/form-data body with a 'file' part.");
-            return;
+            return GalaxyJson.Error(StatusCodes.Status400BadRequest, "invalid", "Expected a multipart/form-data body with a 'file' part.");
         }
         var reader = new MultipartReader(boundary, c.Request.Body) { BodyLengthLimit = null };
         string? staged = null, sha = null, filename = null, expected = null;
@@ -282,14 +290,12 @@ internal static class GalaxyEndpoints
                     named = CollectionRules.ParseFilename(filename);
                     if (named is null)
                     {
-                        await RefuseAsync(c, StatusCodes.Status400BadRequest, "invalid",
+                        return Refuse(StatusCodes.Status400BadRequest, "invalid",
                             $"Invalid file name '{filename}': it must be NAMESPACE-NAME-VERSION.tar.gz with a semantic version (as 'collection build' names it).");
-                        return;
                     }
                     if (await CheckAsync(c, store, user, named.Value) is { } refusal)
                     {
-                        await refusal;
-                        return;
+                        return refusal;
                     }
                     var counted = new LimitedStream(body, options.MaxUploadBytes);
                     (staged, sha, size) = await CollectionImporter.StageAsync(counted, store.StagingPath, c.RequestAborted);
@@ -311,16 +317,10 @@ internal static class GalaxyEndpoints
             {
                 CollectionImporter.TryDelete(staged);
             }
-            if (e is UploadTooLargeException)
-            {
-                await RefuseAsync(c, StatusCodes.Status413RequestEntityTooLarge, "too_large",
-                    $"The artifact is larger than the registry accepts ({options.MaxUploadBytes:N0} bytes; setting Galaxy:MaxUploadBytes).");
-            }
-            else
-            {
-                await RefuseAsync(c, StatusCodes.Status400BadRequest, "invalid", $"Malformed upload: {e.Message}");
-            }
-            return;
+            return e is UploadTooLargeException
+                ? Refuse(StatusCodes.Status413RequestEntityTooLarge, "too_large",
+                    $"The artifact is larger than the registry accepts ({options.MaxUploadBytes:N0} bytes; setting Galaxy:MaxUploadBytes).")
+                : Refuse(StatusCodes.Status400BadRequest, "invalid", $"Malformed upload: {e.Message}");
         }
         catch
         {
@@ -332,26 +332,24 @@ internal static class GalaxyEndpoints
         }
         if (staged is null || named is null || filename is null || sha is null)
         {
-            await GalaxyJson.ErrorAsync(c, StatusCodes.Status400BadRequest, "invalid", "The upload has no 'file' part.");
-            return;
+            return GalaxyJson.Error(StatusCodes.Status400BadRequest, "invalid", "The upload has no 'file' part.");
         }
         if (!string.IsNullOrEmpty(expected) && !string.Equals(expected, sha, StringComparison.OrdinalIgnoreCase))
         {
             CollectionImporter.TryDelete(staged);
-            await GalaxyJson.ErrorAsync(c, StatusCodes.Status400BadRequest, "invalid",
+            return GalaxyJson.Error(StatusCodes.Status400BadRequest, "invalid",
                 $"The expected sha256 checksum does not match: the client sent {expected}, the received {filename} hashes to {sha}.");
-            return;
         }
         var import = await store.CreateImportAsync(user, filename, named.Value.Namespace, named.Value.Name, named.Value.Version, c.RequestAborted);
         await c.RequestServices.GetRequiredService<ImportQueue>().EnqueueAsync(
             new ImportJob(import.Id, user, filename, staged, sha, size, expected), c.RequestAborted);
-        await JsonReply.WriteAsync(c, StatusCodes.Status202Accepted,
+        return new JsonBytes(StatusCodes.Status202Accepted,
             JsonReply.Object(("task", $"{root}v3/imports/collections/{import.Id}/")));
     }
 
     /// <summary>The refusals a file name allows before reading the artifact: unknown namespace, not an owner, an
     /// existing version. Null when the upload may go on.</summary>
-    private static async Task<Task?> CheckAsync(HttpContext c, RegistryStore store, string user, (string Namespace, string Name, string Version) named)
+    private static async Task<JsonBytes?> CheckAsync(HttpContext c, RegistryStore store, string user, (string Namespace, string Name, string Version) named)
     {
         bool allowed;
         try
@@ -360,28 +358,25 @@ internal static class GalaxyEndpoints
         }
         catch (RegistryException e) when (e.Error == RegistryError.NotFound)
         {
-            return RefuseAsync(c, StatusCodes.Status400BadRequest, "invalid",
+            return Refuse(StatusCodes.Status400BadRequest, "invalid",
                 $"Namespace \"{named.Namespace}\" does not exist (an administrator creates it with: anvil galaxy namespace create {named.Namespace} --owner USER).");
         }
         if (!allowed)
         {
-            return RefuseAsync(c, StatusCodes.Status403Forbidden, "permission_denied",
+            return Refuse(StatusCodes.Status403Forbidden, "permission_denied",
                 $"User '{user}' is not an owner of namespace \"{named.Namespace}\" and cannot upload to it.");
         }
         if (await store.GetVersionAsync(named.Namespace, named.Name, named.Version, c.RequestAborted) is not null)
         {
-            return RefuseAsync(c, StatusCodes.Status409Conflict, "conflict",
+            return Refuse(StatusCodes.Status409Conflict, "conflict",
                 $"{named.Namespace}.{named.Name} {named.Version} already exists and versions cannot be replaced.");
         }
         return null;
     }
 
     /// <summary>An error answered before the body was read to its end: the connection is not reused.</summary>
-    private static Task RefuseAsync(HttpContext c, int status, string code, string detail)
-    {
-        c.Response.Headers.Connection = "close";
-        return GalaxyJson.ErrorAsync(c, status, code, detail);
-    }
+    private static JsonBytes Refuse(int status, string code, string detail) =>
+        new(status, GalaxyJson.Error(status, code, detail).Body) { CloseConnection = true };
 
     private sealed class UploadTooLargeException() : Exception("upload too large");
 

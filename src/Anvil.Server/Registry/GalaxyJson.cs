@@ -15,7 +15,11 @@ internal static class GalaxyJson
 
     /// <summary>Galaxy's error shape: <c>{"errors": [{"status", "code", "title", "detail"}]}</c>; ansible-galaxy prints
     /// <c>detail</c> and <c>code</c>.</summary>
-    public static Task ErrorAsync(HttpContext context, int status, string code, string detail)
+    public static Task ErrorAsync(HttpContext context, int status, string code, string detail) =>
+        Error(status, code, detail).ExecuteAsync(context);
+
+    /// <summary><see cref="ErrorAsync"/> as a typed result.</summary>
+    public static JsonBytes Error(int status, string code, string detail)
     {
         var title = status switch
         {
@@ -27,7 +31,7 @@ internal static class GalaxyJson
             413 => "Request entity too large.",
             _ => "Error.",
         };
-        return JsonReply.WriteAsync(context, status, Write(w =>
+        return new JsonBytes(status, Write(w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("errors");

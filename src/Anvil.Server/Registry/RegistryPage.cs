@@ -23,7 +23,7 @@ public abstract class RegistryPage : UiPage
     internal RegistryOptions Galaxy => HttpContext.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value;
 
     /// <summary>The logged-in user, or null.</summary>
-    public string? CurrentUser => HttpContext.Items.TryGetValue(LoginMiddleware.UserItem, out var u) ? u as string : null;
+    public string? CurrentUser => HttpContext.UserName();
 
     /// <summary>Pages about the user's own things need a user whatever the read rule.</summary>
     protected virtual bool NeedsUser => false;

@@ -1,3 +1,4 @@
+using Anvil.Server.Auth;
 using Anvil.Data;
 using Anvil.Records.Views;
 using Microsoft.AspNetCore.Builder;
@@ -67,8 +68,8 @@ internal static class AnvilUi
     {
         app.MapUiAssets();
         app.MapLive();
-        app.MapRazorPages();
-        app.MapFallbackToPage("{*path}", "/NotFound");
+        app.MapRazorPages().RequireAuthorization(AccessPolicies.Records);
+        app.MapFallbackToPage("{*path}", "/NotFound").RequireAuthorization(AccessPolicies.Records);
         return app;
     }
 

@@ -28,7 +28,7 @@ internal static class LiveEndpoint
 
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, HandleAsync).ExcludeFromDescription();
+        app.MapGet(Path, HandleAsync).ExcludeFromDescription().RequireAuthorization(Auth.AccessPolicies.Records);
         return app;
     }
 

@@ -23,7 +23,7 @@ internal static class UiAssets
 
     public static IEndpointRouteBuilder MapUiAssets(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/static/{name}", [HttpMethods.Get, HttpMethods.Head], Serve).ExcludeFromDescription();
+        app.MapMethods("/static/{name}", [HttpMethods.Get, HttpMethods.Head], Serve).ExcludeFromDescription().RequireAuthorization(Auth.AccessPolicies.Records);
         return app;
     }
 

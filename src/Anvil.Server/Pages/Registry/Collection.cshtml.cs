@@ -26,7 +26,7 @@ public sealed class CollectionModel : RegistryPage
     public Page<VersionSummary> Versions { get; private set; } = new([], 0, 1, 0);
 
     /// <summary>The README as safe HTML, or null when the artifact has none.</summary>
-    public string? ReadmeHtml { get; private set; }
+    public Microsoft.AspNetCore.Html.IHtmlContent? ReadmeHtml { get; private set; }
 
     /// <summary>Whether the reader may open the import that brought this version in (its uploader, or an admin).</summary>
     public bool CanSeeImport { get; private set; }
@@ -65,7 +65,7 @@ public sealed class CollectionModel : RegistryPage
         }
         var (offset, limit) = Paging("versions_offset", "versions_page", Settings.ResultsPageSize);
         Versions = await Store.ListVersionsAsync(ns, name, offset, limit, ct) ?? new([], 0, limit, offset);
-        ReadmeHtml = Version.Readme is { } readme ? MarkdownHtml.Render(readme) : null;
+        ReadmeHtml = Version.Readme is { } readme ? MarkdownHtml.Content(readme) : null;
         CanSeeImport = Version.ImportId is not null && CurrentUser is { } user &&
                        (user == Version.Uploader || await Store.IsAdminAsync(user, ct));
         Title = $"{Version.FullName} {Version.Version}";

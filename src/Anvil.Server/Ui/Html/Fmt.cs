@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Anvil.Data;
+using Microsoft.AspNetCore.Html;
 
 namespace Anvil.Server.Ui.Html;
 
@@ -103,15 +104,20 @@ internal static class Fmt
     }
 
     /// <summary>A counter cell: a dimmed 0, else the number in its status colour, linked to the matching results
-    /// when <paramref name="link"/> is given.</summary>
-    public static string Count(long n, string status, string? link)
+    /// when <paramref name="link"/> is given. The tags are fixed; the status, number and link are text, encoded when
+    /// the page writes the content.</summary>
+    public static IHtmlContent Count(long n, string status, string? link)
     {
+        var html = new HtmlContentBuilder(7);
         if (n == 0)
         {
-            return "<span class=\"z\">0</span>";
+            return html.AppendHtml("<span class=\"z\">0</span>");
         }
-        return link is null
-            ? $"<span class=\"{status}\">{Number(n)}</span>"
-            : $"<a class=\"{status}\" href=\"{Escape(link)}\">{Number(n)}</a>";
+        html.AppendHtml(link is null ? "<span class=\"" : "<a class=\"").Append(status);
+        if (link is not null)
+        {
+            html.AppendHtml("\" href=\"").Append(link);
+        }
+        return html.AppendHtml("\">").Append(Number(n)).AppendHtml(link is null ? "</span>" : "</a>");
     }
 }

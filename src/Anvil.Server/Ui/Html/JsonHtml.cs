@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Html;
 
 namespace Anvil.Server.Ui.Html;
 
@@ -11,12 +12,23 @@ namespace Anvil.Server.Ui.Html;
 /// </summary>
 internal static class JsonHtml
 {
+    /// <summary>One top-level field: its key (text) and its value's markup.</summary>
+    public sealed record JsonField(string Key, string Html)
+    {
+        /// <summary>The value as HTML for a page.</summary>
+        public IHtmlContent Content => RenderedHtml.From(Html);
+    }
+
     private const int OpenDepth = 2;
     private const int OpenItems = 40;
 
     /// <summary>Keys that repeat another key line by line; shown closed.</summary>
     private static readonly HashSet<string> Redundant = new(StringComparer.Ordinal) { "stdout_lines", "stderr_lines" };
 
+    /// <summary>A JSON document as HTML for a page.</summary>
+    public static IHtmlContent Content(string json) => RenderedHtml.From(Render(json));
+
+    /// <summary>The markup of <see cref="Content"/>.</summary>
     public static string Render(string json)
     {
         var sb = new StringBuilder(json.Length * 2 + 64);
@@ -37,9 +49,9 @@ internal static class JsonHtml
     /// <summary>The top-level fields of an object as (key, HTML of the value) pairs, the <paramref name="first"/> keys
     /// (those a person looks for) ahead of the rest, which keep their order. Not an object: one row named
     /// <c>value</c>.</summary>
-    public static IReadOnlyList<(string Key, string Html)> Fields(string json, IReadOnlyList<string> first)
+    public static IReadOnlyList<JsonField> Fields(string json, IReadOnlyList<string> first)
     {
-        var rows = new List<(string, string)>();
+        var rows = new List<JsonField>();
         try
         {
             using var doc = JsonDocument.Parse(json);
@@ -47,7 +59,7 @@ internal static class JsonHtml
             {
                 var sb = new StringBuilder();
                 Value(sb, doc.RootElement, 0, open: true);
-                rows.Add(("value", sb.ToString()));
+                rows.Add(new("value", sb.ToString()));
                 return rows;
             }
             var properties = doc.RootElement.EnumerateObject().ToList();
@@ -58,12 +70,12 @@ internal static class JsonHtml
             {
                 var sb = new StringBuilder();
                 Value(sb, p.Value, 1, open: !Redundant.Contains(p.Name));
-                rows.Add((p.Name, sb.ToString()));
+                rows.Add(new(p.Name, sb.ToString()));
             }
         }
         catch (JsonException)
         {
-            rows.Add(("value", "<pre class=\"j-pre\">" + Fmt.Escape(json) + "</pre>"));
+            rows.Add(new("value", "<pre class=\"j-pre\">" + Fmt.Escape(json) + "</pre>"));
         }
         return rows;
     }

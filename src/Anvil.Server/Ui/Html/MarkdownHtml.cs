@@ -1,4 +1,5 @@
 using Markdig;
+using Microsoft.AspNetCore.Html;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 
@@ -25,6 +26,10 @@ internal static class MarkdownHtml
 
     private static readonly string[] SafeSchemes = ["http", "https", "mailto"];
 
+    /// <summary>The README as HTML for a page: safe by construction (see the type's summary), hence typed.</summary>
+    public static IHtmlContent Content(string markdown) => RenderedHtml.From(Render(markdown));
+
+    /// <summary>The markup of <see cref="Content"/>.</summary>
     public static string Render(string markdown)
     {
         var document = Markdown.Parse(markdown, Pipeline);
