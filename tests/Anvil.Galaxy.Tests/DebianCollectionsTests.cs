@@ -39,7 +39,7 @@ public class DebianCollectionsTests
         var theirs = Path.Combine(tmp.Path, "theirs");
         var halves = collections.Select((d, i) => (d, i)).GroupBy(x => x.i % 2).Select(g => g.Select(x => x.d).ToList()).ToList();
         var ansible = halves.Select(half => Tools.RunAsync("ansible-galaxy", ["collection", "build", .. half, "--output-path", theirs],
-            env: Tools.AnsibleEnvironment(tmp.Path), timeout: TimeSpan.FromMinutes(20))).ToList();
+            env: GalaxyTools.AnsibleEnvironment(tmp.Path), timeout: TimeSpan.FromMinutes(20))).ToList();
         var ours = Path.Combine(tmp.Path, "ours");
         var built = new Dictionary<string, string>();
         var problems = new List<string>();

@@ -147,7 +147,7 @@ public class RecordingTests
         Assert.True(Directory.Exists(Path.Combine(spool, "spooled")));
 
         var database = Path.Combine(home.Path, "server.db");
-        using var server = await Fixtures.StartServerAsync(url, database);
+        await using var server = await AnvilServerProcess.StartAsync(database, url: url);
         try
         {
             Assert.Equal(1, await RunRecorder.ReplayLeftoversAsync(new HttpIngestSink(transport), spool));
@@ -156,8 +156,7 @@ public class RecordingTests
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.KillAsync();
         }
         await using var db = await AnvilDatabase.OpenAsync(database, AnvilSchema.All);
         await using var c = await db.OpenConnectionAsync();
