@@ -9,6 +9,7 @@ using Anvil.Galaxy.Versioning;
 namespace Anvil.Galaxy.Tests;
 
 /// <summary>Anvil and the real ansible-galaxy (Debian's ansible-core 2.14) on the same trees, artifacts and server.</summary>
+[Trait("Category", "Integration")]
 [Trait("Category", "Interop")]
 public class InteropTests
 {

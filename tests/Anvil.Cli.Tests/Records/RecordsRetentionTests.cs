@@ -226,7 +226,6 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
 }
 
 /// <summary>The retention settings are checked when the server starts; a wrong one is named.</summary>
-[Trait("Category", "Integration")]
 public class RetentionSettingsTests
 {
     [Theory]
