@@ -3,7 +3,7 @@ using Anvil.AraCompat.Tests.Harness;
 
 namespace Anvil.AraCompat.Tests;
 
-/// <summary>One throwaway PostgreSQL 15 cluster (tests/Shared/PostgresCluster.cs) for every PostgreSQL test class;
+/// <summary>One throwaway PostgreSQL 15 cluster (Anvil.TestSupport's PostgresCluster) for every PostgreSQL test class;
 /// each server gets an empty database of its own and migrates it on start.</summary>
 public sealed class PostgresDatabases : IDisposable
 {
