@@ -17,7 +17,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     private long Id => site.PlaybookId;
 
     [Fact]
-    public void Playbook_runs_to_the_expected_recap_without_recording_errors()
+    public void Playbook_RunsToTheExpectedRecapWithoutRecordingErrors()
     {
         // rc 4: a host was unreachable (ansible-playbook's exit codes); anything else means the run itself broke.
         Assert.True(site.Run.Result.ExitCode == 4, site.Context);
@@ -28,7 +28,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Playbook_has_status_name_path_labels_and_item_counts()
+    public async Task Playbook_HasStatusNamePathLabelsAndItemCounts()
     {
         Assert.True(Id > 0, "no playbook recorded\n" + site.Context);
         Assert.Equal(1, await Api.CountAsync("/api/v1/playbooks"));
@@ -61,7 +61,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Plays_are_both_completed()
+    public async Task Plays_AreBothCompleted()
     {
         var plays = await Api.ListAllAsync($"/api/v1/plays?playbook={Id}&order=id");
         Assert.Equal(["every status on three local hosts", "an unreachable host"],
@@ -71,7 +71,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Results_are_counted_per_status_changed_and_ignore_errors()
+    public async Task Results_AreCountedPerStatusChangedAndIgnoreErrors()
     {
         Assert.Equal(Site.Results, await Api.CountAsync($"/api/v1/results?playbook={Id}"));
         foreach (var (status, count) in Site.StoredStatus)
@@ -92,7 +92,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Host_stats_are_the_play_recap()
+    public async Task HostStats_AreThePlayRecap()
     {
         var hosts = await Api.ListAllAsync($"/api/v1/hosts?playbook={Id}");
         Assert.Equal(Site.Hosts, hosts.Count);
@@ -111,7 +111,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Hosts_that_gathered_facts_have_them()
+    public async Task HostsThatGatheredFacts_HaveThem()
     {
         foreach (var name in new[] { "h1", "h2", "h3" })
         {
@@ -133,7 +133,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Tasks_are_in_order_with_action_file_line_and_handler_flag()
+    public async Task Tasks_AreInOrderWithActionFileLineAndHandlerFlag()
     {
         var tasks = await Api.ListAllAsync($"/api/v1/tasks?playbook={Id}&order=id");
         Assert.Equal(Site.TaskList.Select(t => t.Name), tasks.Select(t => t.GetProperty("name").GetString()));
@@ -158,7 +158,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Delegated_result_points_at_the_delegate_host()
+    public async Task DelegatedResult_PointsAtTheDelegateHost()
     {
         var task = await TaskIdAsync("delegated from h1 to h2");
         var results = await Api.ListAllAsync($"/api/v1/results?task={task}");
@@ -180,7 +180,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Loop_handler_and_unreachable_results_have_their_content()
+    public async Task LoopHandlerAndUnreachableResults_HaveTheirContent()
     {
         var loop = await Api.ListAllAsync($"/api/v1/results?task={await TaskIdAsync("loop of three items")}");
         Assert.Equal(3, loop.Count); // one result per host, the items inside
@@ -202,7 +202,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Files_hold_the_playbook_and_the_files_it_loaded()
+    public async Task Files_HoldThePlaybookAndTheFilesItLoaded()
     {
         var files = await Api.ListAllAsync($"/api/v1/files?playbook={Id}");
         Assert.Equal(Site.FilePaths.Select(Site.PathOf).Order(), files.Select(f => f.GetProperty("path").GetString()).Order());
@@ -219,7 +219,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Records_have_every_type_and_value()
+    public async Task Records_HaveEveryTypeAndValue()
     {
         var records = await Api.ListAllAsync($"/api/v1/records?playbook={Id}");
         Assert.Equal(Site.RecordList.Select(r => r.Key).Order(), records.Select(r => r.GetProperty("key").GetString()).Order());
@@ -233,7 +233,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Ara_cli_lists_and_shows_the_playbook()
+    public async Task AraCli_ListsAndShowsThePlaybook()
     {
         var (list, listJson) = await Ara.CliJsonAsync(site.Server.BaseUrl, "playbook", "list");
         Assert.True(list.ExitCode == 0 && listJson is not null, list.ToString());
@@ -256,7 +256,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Ara_cli_lists_results()
+    public async Task AraCli_ListsResults()
     {
         var (r, json) = await Ara.CliJsonAsync(site.Server.BaseUrl, "result", "list",
             "--playbook", Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--limit", "100");
@@ -283,7 +283,7 @@ public abstract class AraClientTests<TFixture>(TFixture site) where TFixture : S
     }
 
     [Fact]
-    public async Task Ara_cli_lists_hosts_and_host_metrics_as_the_recap()
+    public async Task AraCli_ListsHostsAndHostMetricsAsTheRecap()
     {
         var (r, json) = await Ara.CliJsonAsync(site.Server.BaseUrl, "host", "list",
             "--playbook", Id.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -71,7 +71,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     [InlineData("/api/v1/results", "{\"status\": 'ok'}")]
     [InlineData("/api/v1/labels", "{\"name\": \"x\"")]
     [InlineData("/api/v1/hosts", "not json at all")]
-    public async Task Malformed_json_is_a_400_saying_so(string path, string body)
+    public async Task MalformedJson_IsA400SayingSo(string path, string body)
     {
         var (status, json) = await SendAsync(HttpMethod.Post, path, body);
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -80,7 +80,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     }
 
     [Fact]
-    public async Task Malformed_json_on_patch_is_a_400_too()
+    public async Task MalformedJsonOnPatch_IsA400Too()
     {
         var (status, json) = await SendAsync(HttpMethod.Patch, $"/api/v1/playbooks/{server.First.Playbook}", "{\"status\": ");
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -88,7 +88,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     }
 
     [Fact]
-    public async Task A_wrong_field_type_is_a_400_naming_the_field()
+    public async Task AWrongFieldType_IsA400NamingTheField()
     {
         var p = server.First;
         await AssertFieldErrorAsync(HttpMethod.Post, "/api/v1/hosts",
@@ -115,7 +115,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     [InlineData("/api/v1/records", "{\"key\": null, \"type\": 5, \"playbook\": {}}")]
     [InlineData("/api/v1/files", "{\"path\": [], \"content\": {}, \"playbook\": true}")]
     [InlineData("/api/v1/plays", "{\"uuid\": \"not-a-uuid\", \"playbook\": 1.5}")]
-    public async Task Bodies_of_the_wrong_shape_are_400_not_500(string path, string body)
+    public async Task BodiesOfTheWrongShape_Are400Not500(string path, string body)
     {
         var (status, json) = await SendAsync(HttpMethod.Post, path, body);
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -124,7 +124,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     }
 
     [Fact]
-    public async Task An_oversized_body_is_a_413()
+    public async Task AnOversizedBody_IsA413()
     {
         // A valid JSON document, just too big: the limit, not the parser, must answer.
         var labels = await server.Api.CountAsync("/api/v1/labels");
@@ -148,7 +148,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     [InlineData("/api/v1/plays?uuid=not-a-uuid", "uuid")]
     [InlineData("/api/v1/hosts?failed__gt=many", "failed__gt")]
     [InlineData("/api/v1/tasks?play=first", "play")]
-    public async Task An_invalid_filter_value_is_a_400_naming_the_filter(string query, string field)
+    public async Task AnInvalidFilterValue_IsA400NamingTheFilter(string query, string field)
     {
         var (status, json) = await SendAsync(HttpMethod.Get, query);
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -158,7 +158,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     }
 
     [Fact]
-    public async Task Odd_query_values_never_cause_a_server_error()
+    public async Task OddQueryValues_NeverCauseAServerError()
     {
         string[] resources = ["playbooks", "plays", "tasks", "hosts", "latesthosts", "results", "files", "records", "labels"];
         string[] odd =
@@ -187,7 +187,7 @@ public abstract class FaultTests<TFixture>(TFixture server) where TFixture : See
     }
 
     [Fact]
-    public async Task Sql_looking_filter_values_are_plain_text()
+    public async Task SqlLookingFilterValues_ArePlainText()
     {
         var api = server.Api;
         var allResults = await api.CountAsync("/api/v1/results");

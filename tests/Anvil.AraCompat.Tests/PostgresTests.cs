@@ -3,7 +3,7 @@ using Anvil.AraCompat.Tests.Harness;
 
 namespace Anvil.AraCompat.Tests;
 
-/// <summary>One throwaway PostgreSQL 15 cluster (tests/Shared/PostgresCluster.cs) for every PostgreSQL test class;
+/// <summary>One throwaway PostgreSQL 15 cluster (Anvil.TestSupport's PostgresCluster) for every PostgreSQL test class;
 /// each server gets an empty database of its own and migrates it on start.</summary>
 public sealed class PostgresDatabases : IDisposable
 {
@@ -97,7 +97,7 @@ public sealed class TwoServersOnePostgres(PostgresDatabases postgres) : IAsyncLi
 public sealed class TwoServerTests(TwoServersOnePostgres fixture) : IClassFixture<TwoServersOnePostgres>
 {
     [Fact]
-    public void Every_run_finished_with_its_recap_and_no_recording_errors()
+    public void EveryRun_FinishedWithItsRecapAndNoRecordingErrors()
     {
         foreach (var run in fixture.Runs)
         {
@@ -109,7 +109,7 @@ public sealed class TwoServerTests(TwoServersOnePostgres fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Both_servers_see_all_eight_playbooks_and_every_result_once()
+    public async Task BothServers_SeeAllEightPlaybooksAndEveryResultOnce()
     {
         foreach (var server in fixture.Servers)
         {
@@ -127,7 +127,7 @@ public sealed class TwoServerTests(TwoServersOnePostgres fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Each_playbook_has_its_own_tasks_hosts_and_one_result_per_task_and_host()
+    public async Task EachPlaybook_HasItsOwnTasksHostsAndOneResultPerTaskAndHost()
     {
         using var api = new ApiReader(fixture.Servers[0].BaseUrl);
         for (var i = 0; i < TwoServersOnePostgres.RunCount; i++)
@@ -177,7 +177,7 @@ public sealed class TwoServerTests(TwoServersOnePostgres fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Latest_hosts_point_at_a_row_of_each_name()
+    public async Task LatestHosts_PointAtARowOfEachName()
     {
         using var api = new ApiReader(fixture.Servers[1].BaseUrl);
         var latest = await api.ListAllAsync("/api/v1/latesthosts");

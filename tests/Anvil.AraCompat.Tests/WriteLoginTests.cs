@@ -39,7 +39,7 @@ public sealed class WriteLoginTests(WriteLoginServer fixture) : IClassFixture<Wr
     private static readonly string[] TaggedRun = ["-e", "ara_playbook_name=auth-run", "-e", "run_tag=auth"];
 
     [Fact]
-    public async Task A_write_without_credentials_is_a_401_with_a_basic_challenge()
+    public async Task AWriteWithoutCredentials_IsA401WithABasicChallenge()
     {
         using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
         using var response = await http.PostAsync("/api/v1/labels", Json(new { name = "anonymous" }));
@@ -57,7 +57,7 @@ public sealed class WriteLoginTests(WriteLoginServer fixture) : IClassFixture<Wr
     }
 
     [Fact]
-    public async Task Wrong_credentials_are_a_401_and_right_ones_write()
+    public async Task WrongCredentials_AreA401AndRightOnesWrite()
     {
         using var http = new HttpClient { BaseAddress = fixture.Server.BaseUrl };
         using (var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/v1/labels") { Content = Json(new { name = "wrong" }) })
@@ -83,7 +83,7 @@ public sealed class WriteLoginTests(WriteLoginServer fixture) : IClassFixture<Wr
     }
 
     [Fact]
-    public async Task Ara_callback_records_with_credentials_and_reports_failures_without()
+    public async Task AraCallback_RecordsWithCredentialsAndReportsFailuresWithout()
     {
         var withLogin = await Ara.RunPlaybookAsync(fixture.Server.BaseUrl, "concurrent.yml", TaggedRun,
             WriteLoginServer.User, WriteLoginServer.Password);

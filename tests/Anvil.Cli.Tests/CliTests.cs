@@ -122,7 +122,9 @@ public class CliTests
         foreach (var ident in new[] { "r1", "r2", "r3" })
         {
             Assert.Equal(0, (await Anvil("run", pdd.Path, "-p", "ok.yml", "-q", "-i", ident, "--rotate-artifacts", "2")).Code);
-            await Task.Delay(20);
+            // Rotation keeps the newest by modification time: the next run must start at a later time than this one ended.
+            var written = Directory.GetLastWriteTimeUtc(Path.Combine(pdd.Path, "artifacts", ident));
+            await Wait.UntilAsync(() => DateTime.UtcNow > written, TimeSpan.FromSeconds(10), "the clock passes the artifact's modification time");
         }
         Assert.Equal(["r2", "r3"], Directory.EnumerateDirectories(Path.Combine(pdd.Path, "artifacts")).Select(Path.GetFileName).Order());
     }

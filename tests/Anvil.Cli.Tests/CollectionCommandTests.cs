@@ -4,7 +4,6 @@ using Anvil.Cli;
 namespace Anvil.Cli.Tests;
 
 /// <summary><c>anvil collection …</c>: messages, exit codes, output formats (the library is tested in Anvil.Galaxy.Tests).</summary>
-[Trait("Category", "Integration")]
 public class CollectionCommandTests
 {
     private static async Task<(int Code, string Out, string Err)> Anvil(params string[] args)

@@ -137,8 +137,8 @@ public sealed class RegistryCommandTests : IDisposable
         await CliRunner.OkAsync("collection", "build", src, "--output-path", built);
         var tarball = Path.Combine(built, "acme-demo-1.0.0.tar.gz");
 
-        var url = $"http://127.0.0.1:{Ports.Free()}";
-        using var server = await StartServerAsync(url);
+        await using var server = await StartServerAsync();
+        var url = server.Url;
         try
         {
             var published = await CliRunner.RunAsync("collection", "publish", tarball, "-s", url + "/api/galaxy/", "--token", alice);
@@ -196,13 +196,12 @@ public sealed class RegistryCommandTests : IDisposable
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.KillAsync();
         }
     }
 
     /// <summary>The built <c>anvil server</c> on this test's database and artifacts folder, until it answers.</summary>
-    private Task<Process> StartServerAsync(string url) =>
-        ServerProcess.StartAsync(url, ["--database", Database],
+    private Task<AnvilServerProcess> StartServerAsync() =>
+        AnvilServerProcess.StartAsync(Database,
             new Dictionary<string, string> { ["Galaxy__ArtifactsPath"] = Path.Combine(_dir.Path, "artifacts") });
 }

@@ -15,7 +15,6 @@ public sealed class AnvilHomeCollection
 
 /// <summary><c>anvil db migrate</c> and <c>anvil user add|list|remove</c>, in process, on a fresh ANVIL_HOME.</summary>
 [Collection(AnvilHomeCollection.Name)]
-[Trait("Category", "Integration")]
 public sealed class UserCommandTests : IDisposable
 {
     private readonly TempDir _home = new();

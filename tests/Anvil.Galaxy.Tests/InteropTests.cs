@@ -9,6 +9,7 @@ using Anvil.Galaxy.Versioning;
 namespace Anvil.Galaxy.Tests;
 
 /// <summary>Anvil and the real ansible-galaxy (Debian's ansible-core 2.14) on the same trees, artifacts and server.</summary>
+[Trait("Category", "Integration")]
 [Trait("Category", "Interop")]
 public class InteropTests
 {
@@ -35,7 +36,7 @@ public class InteropTests
 
     private static async Task<string> AnsibleBuildAsync(string home, string src, string output)
     {
-        await Tools.AnsibleGalaxyAsync(home, null, "collection", "build", src, "--output-path", output);
+        await GalaxyTools.AnsibleGalaxyAsync(home, null, "collection", "build", src, "--output-path", output);
         return Directory.EnumerateFiles(output, "*.tar.gz").Single();
     }
 
@@ -53,11 +54,11 @@ public class InteropTests
         using var tmp = new TempDir();
         var artifact = CollectionBuilder.Build(Rich(Path.Combine(tmp.Path, "src")).Root, Path.Combine(tmp.Path, "out"), force: false).ArtifactPath;
         var installed = Path.Combine(tmp.Path, "inst");
-        var output = await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", artifact, "-p", installed);
+        var output = await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", artifact, "-p", installed);
         Assert.Contains("acme.demo:1.0.0 was installed successfully", output);
-        output = await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "-p", installed, "--offline");
+        output = await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "-p", installed, "--offline");
         Assert.Contains("Successfully verified that checksums for 'acme.demo:1.0.0' are internally consistent with its manifest.", output);
-        output = await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "list", "acme.demo", "-p", installed, "--format", "json");
+        output = await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "list", "acme.demo", "-p", installed, "--format", "json");
         Assert.Contains("\"acme.demo\": {\"version\": \"1.0.0\"}", output);
         var link = Path.Combine(installed, "ansible_collections", "acme", "demo", "README.link.md");
         Assert.Equal("README.md", new FileInfo(link).LinkTarget);
@@ -71,14 +72,14 @@ public class InteropTests
         var artifact = await AnsibleBuildAsync(tmp.Path, Rich(Path.Combine(tmp.Path, "src")).Root, Path.Combine(tmp.Path, "out"));
         var installed = Path.Combine(tmp.Path, "inst");
         await InstallAsync(installed, FileRequirement(artifact));
-        var output = await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "-p", installed, "--offline");
+        var output = await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "-p", installed, "--offline");
         Assert.Contains("Successfully verified", output);
         var mine = await new CollectionVerifier([], new CollectionArtifactStore(null)).VerifyAsync(new CollectionName("acme", "demo"), null,
             [InstalledCollections.CollectionsRoot(installed)], offline: true);
         Assert.True(mine.Success);
         // Both tools install the same tree from the same artifact.
         var theirs = Path.Combine(tmp.Path, "theirs");
-        await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", artifact, "-p", theirs);
+        await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", artifact, "-p", theirs);
         Assert.Equal(Tree(Path.Combine(theirs, "ansible_collections")), Tree(Path.Combine(installed, "ansible_collections")));
     }
 
@@ -123,7 +124,7 @@ public class InteropTests
     public async Task Init_CreatesTheSameSkeleton()
     {
         using var tmp = new TempDir();
-        await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "init", "acme.skel", "--init-path", Path.Combine(tmp.Path, "theirs"));
+        await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "init", "acme.skel", "--init-path", Path.Combine(tmp.Path, "theirs"));
         CollectionSkeleton.Create("acme.skel", Path.Combine(tmp.Path, "ours"), force: false);
         Assert.Equal(Tree(Path.Combine(tmp.Path, "theirs")), Tree(Path.Combine(tmp.Path, "ours")));
     }
@@ -153,20 +154,20 @@ public class InteropTests
         using var store = new CollectionArtifactStore(Path.Combine(tmp.Path, "cache"));
         var parser = new RequirementParser([settings], tmp.Path);
         var result = await new CollectionInstaller([client], store).InstallAsync([parser.FromArgument("acme.demo")], new InstallOptions { CollectionsPath = ours });
-        await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", "acme.demo", "-p", theirs, "-s", server.Url);
+        await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", "acme.demo", "-p", theirs, "-s", server.Url);
         // demo 1.1.0 excludes base 1.2.0 and does not accept the pre-release 2.0.0-beta.1; tools 1.0.0-rc.1 is not pinned.
         Assert.Equal(["acme.base:1.1.0", "acme.demo:1.1.0", "acme.tools:0.9.0"], result.Installed.Select(c => c.ToString()).Order());
         Assert.Equal(Tree(Path.Combine(theirs, "ansible_collections")), Tree(Path.Combine(ours, "ansible_collections")));
-        var output = await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "acme.base", "-p", ours, "-s", server.Url);
+        var output = await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "acme.base", "-p", ours, "-s", server.Url);
         Assert.Contains("Successfully verified that checksums for 'acme.demo:1.1.0' match the remote collection.", output);
         Assert.Contains("Successfully verified that checksums for 'acme.base:1.1.0' match the remote collection.", output);
-        output = await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "-p", ours, "--offline");
+        output = await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "verify", "acme.demo", "-p", ours, "--offline");
         Assert.Contains("internally consistent", output);
         // A pin takes the pre-release, in both tools; the installed dependants stay.
         var pinned = await new CollectionInstaller([client], store).InstallAsync([parser.FromArgument("acme.tools:==1.0.0-rc.1")],
             new InstallOptions { CollectionsPath = ours });
         Assert.Equal("acme.tools:1.0.0-rc.1", Assert.Single(pinned.Installed).ToString());
-        await Tools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", "acme.tools:==1.0.0-rc.1", "-p", theirs, "-s", server.Url);
+        await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, null, "collection", "install", "acme.tools:==1.0.0-rc.1", "-p", theirs, "-s", server.Url);
         Assert.Equal(Tree(Path.Combine(theirs, "ansible_collections")), Tree(Path.Combine(ours, "ansible_collections")));
         // Nothing to do the second time, without asking the server.
         var again = await new CollectionInstaller([client], store).InstallAsync([parser.FromArgument("acme.demo")], new InstallOptions { CollectionsPath = ours });
@@ -199,7 +200,7 @@ public class InteropTests
         var e = await Assert.ThrowsAsync<Resolution.ResolutionImpossibleException>(() => new CollectionInstaller([client], store)
             .InstallAsync([parser.FromArgument("acme.a"), parser.FromArgument("acme.b")], new InstallOptions { CollectionsPath = Path.Combine(tmp.Path, "i") }));
         var (code, _, theirs) = await Tools.RunAsync("ansible-galaxy", ["collection", "install", "acme.a", "acme.b", "-p", Path.Combine(tmp.Path, "j"), "-s", server.Url],
-            env: Tools.AnsibleEnvironment(tmp.Path));
+            env: GalaxyTools.AnsibleEnvironment(tmp.Path));
         Assert.Equal(1, code);
         foreach (var line in e.Message.Split(Environment.NewLine))
         {
@@ -232,7 +233,7 @@ public class InteropTests
         using var offlineStore = new CollectionArtifactStore(null);
         var result = await new CollectionInstaller([], offlineStore).InstallAsync(requirements, new InstallOptions { CollectionsPath = Path.Combine(tmp.Path, "ours"), Offline = true });
         Assert.Equal(2, result.Installed.Count);
-        await Tools.AnsibleGalaxyAsync(tmp.Path, downloads, "collection", "install", "-r", "requirements.yml", "--offline", "-p", Path.Combine(tmp.Path, "theirs"));
+        await GalaxyTools.AnsibleGalaxyAsync(tmp.Path, downloads, "collection", "install", "-r", "requirements.yml", "--offline", "-p", Path.Combine(tmp.Path, "theirs"));
         Assert.Equal(Tree(Path.Combine(tmp.Path, "theirs", "ansible_collections")), Tree(Path.Combine(tmp.Path, "ours", "ansible_collections")));
     }
 

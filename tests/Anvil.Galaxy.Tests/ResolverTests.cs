@@ -61,7 +61,7 @@ public class ResolverTests
     }
 
     [Fact]
-    public async Task PicksTheNewestVersionsThatFitTogether()
+    public async Task Resolve_PicksTheNewestVersionsThatFitTogether()
     {
         var index = Index(
             ("a.a", "1.0.0", [("b.b", ">=1.0.0")]),

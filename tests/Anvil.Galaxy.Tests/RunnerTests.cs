@@ -8,6 +8,7 @@ namespace Anvil.Galaxy.Tests;
 
 /// <summary>Ansible, through Anvil's runner, using a module from a collection Anvil installed next to the playbook
 /// (<c>project/collections/ansible_collections/</c>, which Ansible searches first).</summary>
+[Trait("Category", "Integration")]
 [Trait("Category", "Interop")]
 public class RunnerTests
 {
@@ -42,7 +43,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task ModuleByFullyQualifiedName()
+    public async Task Module_ByFullyQualifiedName_Runs()
     {
         using var tmp = new TempDir();
         var pdd = await PrivateDataDirAsync(tmp, """
@@ -56,7 +57,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task ModuleThroughTheCollectionsKeyword()
+    public async Task Module_ThroughTheCollectionsKeyword_Runs()
     {
         using var tmp = new TempDir();
         var pdd = await PrivateDataDirAsync(tmp, """

@@ -41,24 +41,17 @@ internal sealed class StaticGalaxy : IDisposable
         var process = Process.Start(psi)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        using var http = new HttpClient();
-        for (var i = 0; i < 100; i++)
+        try
         {
-            try
-            {
-                using var r = await http.GetAsync($"http://127.0.0.1:{port}/api/");
-                if (r.IsSuccessStatusCode)
-                {
-                    return new StaticGalaxy(root, port, process);
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
+            await Wait.UntilServingAsync(new Uri($"http://127.0.0.1:{port}/api/"), TimeSpan.FromSeconds(30), () => "python3 -m http.server did not start", process);
         }
-        process.Kill();
-        throw new InvalidOperationException("python3 -m http.server did not start");
+        catch
+        {
+            process.Kill();
+            process.Dispose();
+            throw;
+        }
+        return new StaticGalaxy(root, port, process);
     }
 
     /// <summary>Writes the API tree for the artifacts (built with any tool) under <paramref name="root"/>.</summary>

@@ -7,42 +7,14 @@ using Anvil.Galaxy.Metadata;
 
 namespace Anvil.Galaxy.Tests;
 
-/// <summary>Runs real programs (ansible-galaxy, tar, python3) with a time limit.</summary>
-internal static class Tools
+/// <summary>ansible-galaxy as the tests run it (the general program runner and <c>Tools.Require</c> are in
+/// Anvil.TestSupport).</summary>
+internal static class GalaxyTools
 {
-    public static async Task<(int Code, string Out, string Err)> RunAsync(string file, IEnumerable<string> args, string? cwd = null,
-        IDictionary<string, string?>? env = null, TimeSpan? timeout = null)
-    {
-        var psi = new ProcessStartInfo(file, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = cwd ?? Directory.GetCurrentDirectory(),
-        };
-        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
-        {
-            psi.Environment[k] = v;
-        }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish");
-        }
-        return (p.ExitCode, await stdout, await stderr);
-    }
-
     /// <summary>ansible-galaxy with a private home (no user config, cache or token), failing the test on error.</summary>
     public static async Task<string> AnsibleGalaxyAsync(string home, string? cwd, params string[] args)
     {
-        var (code, output, error) = await RunAsync("ansible-galaxy", args, cwd, AnsibleEnvironment(home));
+        var (code, output, error) = await Tools.RunAsync("ansible-galaxy", args, cwd, AnsibleEnvironment(home));
         Assert.True(code == 0, $"ansible-galaxy {string.Join(' ', args)} exited {code}:\n{output}\n{error}");
         return output;
     }
@@ -55,12 +27,6 @@ internal static class Tools
         ["ANSIBLE_NOCOLOR"] = "1",
         ["ANSIBLE_GALAXY_DISPLAY_PROGRESS"] = "false",
     };
-
-    public static void Require(string program, string package)
-    {
-        var found = Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, program)));
-        Assert.True(found, $"{program} is required for this test (Debian package {package})");
-    }
 }
 
 /// <summary>A collection source tree written file by file for a test.</summary>

@@ -5,6 +5,7 @@ namespace Anvil.Integration.Tests;
 /// <summary>What a user can meet under the artifact directory (a full disk, no permission, a file where the
 /// directory must be) ends <c>anvil run</c> with one line naming the path and the cause, a non-zero exit, Ansible
 /// stopped, and <c>status</c> written where the disk allows; never a stack trace.</summary>
+[Trait("Category", "Integration")]
 public class ArtifactFailureTests
 {
     // Enough output to fill a 64 KiB file system at once, then a long task that only a stopped run skips.

@@ -174,14 +174,7 @@ public class BackgroundRunTests
         }
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        // A bound only so a broken run fails instead of hanging; nothing is asserted about the time.
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(sw.Elapsed < TimeSpan.FromMinutes(2), "the run did not get there");
-            await Task.Delay(100);
-        }
-    }
+    // A bound only so a broken run fails instead of hanging; nothing is asserted about the time.
+    private static Task WaitUntil(Func<bool> condition) =>
+        Wait.UntilAsync(condition, TimeSpan.FromMinutes(2), "the run did not get there");
 }

@@ -4,6 +4,7 @@ namespace Anvil.Integration.Tests;
 
 /// <summary>env/envvars and env/extravars with YAML 1.1 scalars (octal, hex, underscores, sexagesimal, yes/no …)
 /// run by the real ansible-runner and by Anvil: the task must see the same values under both.</summary>
+[Trait("Category", "Integration")]
 public class EnvFileScalarTests
 {
     private static readonly string[] EnvNames =

@@ -26,15 +26,14 @@ public class FailedResultsExampleTests
         Assert.Equal([expected], offline);
 
         var url = $"http://127.0.0.1:{Ports.Free()}";
-        using var server = await Fixtures.StartServerAsync(url, db);
+        await using var server = await AnvilServerProcess.StartAsync(db, url: url);
         try
         {
             Assert.Equal(offline, await RunExampleAsync("--server", url));
         }
         finally
         {
-            server.Kill(true);
-            await server.WaitForExitAsync();
+            await server.KillAsync();
         }
     }
 

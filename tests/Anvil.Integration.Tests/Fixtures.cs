@@ -48,37 +48,6 @@ internal static class Fixtures
         return Path.Combine(pdd, "artifacts", ident);
     }
 
-    /// <summary>Starts the built <c>anvil server</c> as its own process and waits until <c>/healthz</c> answers.</summary>
-    public static async Task<Process> StartServerAsync(string url, string database)
-    {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "anvil"), ["server", "--urls", url, "--database", database])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var p = Process.Start(psi)!;
-        _ = p.StandardOutput.ReadToEndAsync();
-        _ = p.StandardError.ReadToEndAsync();
-        using var http = new HttpClient();
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            try
-            {
-                if ((await http.GetAsync(url + "/healthz")).IsSuccessStatusCode)
-                {
-                    return p;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        p.Kill(true);
-        throw new InvalidOperationException("anvil server did not start");
-    }
-
     public static List<JsonElement> ReadEvents(string artifactDir) =>
         JobEventReader.ListInOrder(Path.Combine(artifactDir, "job_events"))
             .Select(f => JsonDocument.Parse(File.ReadAllBytes(f)).RootElement.Clone())

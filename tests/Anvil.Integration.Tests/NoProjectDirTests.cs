@@ -3,6 +3,7 @@ namespace Anvil.Integration.Tests;
 /// <summary>A private data dir without <c>project/</c>, the playbook beside <c>env/</c> and <c>inventory/</c> (a
 /// layout of ansible-runner's own test fixtures): ansible-runner runs it from the private data dir, and so must
 /// Anvil.</summary>
+[Trait("Category", "Integration")]
 public class NoProjectDirTests
 {
     private const string Playbook = """

@@ -148,7 +148,7 @@ public class RecordingTests
         Assert.True(Directory.Exists(Path.Combine(spool, "spooled")));
 
         var database = Path.Combine(home.Path, "server.db");
-        using var server = await Fixtures.StartServerAsync(url, database);
+        await using var server = await AnvilServerProcess.StartAsync(database, url: url);
         try
         {
             Assert.Equal(1, await RunRecorder.ReplayLeftoversAsync(new HttpIngestSink(transport), spool));
@@ -157,8 +157,7 @@ public class RecordingTests
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.KillAsync();
         }
         await using var db = await AnvilDatabase.OpenAsync(database, AnvilSchema.All);
         await using var c = await db.OpenConnectionAsync();

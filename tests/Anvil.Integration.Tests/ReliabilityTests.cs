@@ -79,11 +79,12 @@ public class ReliabilityTests
             ["run", pdd.Path, "-p", "big.yml", "-q", "--no-record", "-i", "big"]);
         using var runner = Process.Start(psi)!;
         long peakKb = 0;
-        while (!runner.HasExited)
+        // Samples the peak (VmHWM) while the runner lives: /proc forgets it once the process has gone.
+        await Wait.UntilAsync(() =>
         {
             peakKb = Math.Max(peakKb, VmHwmKb(runner.Id) ?? 0);
-            await Task.Delay(50);
-        }
+            return runner.HasExited;
+        }, TimeSpan.FromMinutes(10), "the runner finishes the big run");
         await runner.WaitForExitAsync();
         Assert.Equal(0, runner.ExitCode);
         var stdout = new FileInfo(Path.Combine(pdd.Path, "artifacts", "big", "stdout")).Length;

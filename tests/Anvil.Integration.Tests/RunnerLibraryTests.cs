@@ -53,10 +53,12 @@ public class RunnerLibraryTests
             {
                 if (e.Event == EventNames.PlaybookOnStart)
                 {
-                    var sw = Stopwatch.StartNew();
-                    while (Directory.Exists($"/proc/{e.Pid}") && sw.Elapsed < TimeSpan.FromSeconds(90))
+                    try
                     {
-                        await Task.Delay(50, ct);
+                        await Wait.UntilAsync(() => !Directory.Exists($"/proc/{e.Pid}"), TimeSpan.FromSeconds(90), "ansible-playbook exits", ct);
+                    }
+                    catch (TimeoutException)
+                    {
                     }
                     ansibleExitedWhileHandlerWaited = !Directory.Exists($"/proc/{e.Pid}");
                 }
@@ -109,7 +111,9 @@ public class RunnerLibraryTests
                 break;
             }
         }
-        await Task.Delay(500); // let the sleep module start
+        // Cancel once the task's own process (the module's "sleep 30") runs, so the whole tree must go.
+        await Wait.UntilAsync(() => ProcessesWithArgument("sleep 30").Any(p => DescendsFrom(p, pid!.Value)), TimeSpan.FromMinutes(1),
+            "the sleep module's process starts below ansible-playbook");
         var sw = Stopwatch.StartNew();
         job.Cancel();
         var result = await job.Completion;
@@ -173,6 +177,31 @@ public class RunnerLibraryTests
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(result.EventCount, lines.Length);
         Assert.All(lines, l => Assert.StartsWith("{\"uuid\": ", l));
+    }
+
+    /// <summary>Whether <paramref name="ancestor"/> is among the parents of <paramref name="pid"/> (from /proc/PID/stat).</summary>
+    private static bool DescendsFrom(int pid, int ancestor)
+    {
+        for (var current = pid; current > 1;)
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText($"/proc/{current}/stat");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+            // "PID (COMM) STATE PPID …": COMM may hold spaces and parentheses, so read after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            current = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (current == ancestor)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static IEnumerable<int> ProcessesWithArgument(string text)

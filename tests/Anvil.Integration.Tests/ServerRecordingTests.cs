@@ -17,18 +17,24 @@ public class ServerRecordingTests
         var db = Path.Combine(home.Path, "server.db");
         var port = Ports.Free();
         var url = $"http://127.0.0.1:{port}";
-        var server = await Fixtures.StartServerAsync(url, db);
+        var server = await AnvilServerProcess.StartAsync(db, url: url);
         try
         {
             var err = new StringWriter();
             var run = Task.Run(() => AnvilCommandLine.InvokeAsync(
                 ["run", pdd.Path, "-p", "slow_steps.yml", "-q", "-i", "killed-server", "--record-to", url], new StringWriter(), err));
 
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
-            server.Kill(entireProcessTree: true); // SIGKILL: no goodbye
-            await server.WaitForExitAsync();
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            server = await Fixtures.StartServerAsync(url, db);
+            // Killed once the run has reached the server (results of the first steps recorded) …
+            await Wait.UntilAsync(async () => await RecordedResultsAsync(server) >= 2, TimeSpan.FromMinutes(1),
+                "the server records the first results of the run");
+            var events = Path.Combine(pdd.Path, "artifacts", "killed-server", "job_events");
+            await server.KillAsync(); // SIGKILL: no goodbye
+            await server.DisposeAsync();
+            // … and restarted once the run has gone on without it (events the recorder must keep and send later).
+            var eventsAtKill = Directory.GetFiles(events).Length;
+            await Wait.UntilAsync(() => Directory.GetFiles(events).Length >= eventsAtKill + 2, TimeSpan.FromMinutes(1),
+                "the run writes more events while the server is down");
+            server = await AnvilServerProcess.StartAsync(db, url: url);
 
             var code = await run.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.Equal(0, code);
@@ -47,8 +53,7 @@ public class ServerRecordingTests
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.DisposeAsync();
         }
     }
 
@@ -58,7 +63,7 @@ public class ServerRecordingTests
         using var pdd = Fixtures.Copy(Fixtures.FixturePdd);
         using var home = new TempDir();
         var url = $"http://127.0.0.1:{Ports.Free()}";
-        var server = await Fixtures.StartServerAsync(url, Path.Combine(home.Path, "s.db"));
+        var server = await AnvilServerProcess.StartAsync(Path.Combine(home.Path, "s.db"), url: url);
         try
         {
             var code = await AnvilCommandLine.InvokeAsync(["run", pdd.Path, "-p", "loop.yml", "-q", "--record-to", url],
@@ -71,10 +76,21 @@ public class ServerRecordingTests
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.DisposeAsync();
         }
     }
 
-
+    /// <summary>How many results the server holds (0 while it does not answer).</summary>
+    private static async Task<int> RecordedResultsAsync(AnvilServerProcess server)
+    {
+        try
+        {
+            var results = await server.Http.GetFromJsonAsync<JsonElement>("/api/v1/results?limit=1");
+            return results.GetProperty("count").GetInt32();
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
 }

@@ -13,14 +13,14 @@ public abstract partial class ConformanceTests(PostgresFixture? postgres) : ApiT
     private static string Samples => Path.Combine(RepoPaths.Samples, "ara", "v1.7.4");
 
     [Fact]
-    public async Task Callback_requests_of_the_sample_run_get_ara_status_codes()
+    public async Task CallbackRequestsOfTheSampleRun_GetAraStatusCodes()
     {
         var count = await ReplaySampleRunAsync();
         Assert.Equal(59, count);
     }
 
     [Fact]
-    public async Task Every_sample_response_is_reproduced_key_by_key()
+    public async Task EverySampleResponse_IsReproducedKeyByKey()
     {
         await ReplaySampleRunAsync();
         var samples = Directory.GetFiles(Samples, "GET_*.json");
@@ -39,7 +39,7 @@ public abstract partial class ConformanceTests(PostgresFixture? postgres) : ApiT
     }
 
     [Fact]
-    public async Task Write_and_error_transcript_is_reproduced_byte_for_byte()
+    public async Task WriteAndErrorTranscript_IsReproducedByteForByte()
     {
         await ReplaySampleRunAsync();
         var steps = ParseTranscript(File.ReadAllText(Path.Combine(Samples, "api-exercise.txt")));

@@ -10,7 +10,7 @@ public abstract class DescriptorTests(PostgresFixture? postgres) : ApiTestBase(p
 
     [Theory]
     [MemberData(nameof(Resources))]
-    public async Task Every_described_filter_is_applied_under_its_name(string name)
+    public async Task EveryDescribedFilter_IsAppliedUnderItsName(string name)
     {
         var resource = RecordsResources.Find(name)!;
         var tree = await CreateTreeAsync();
@@ -49,7 +49,7 @@ public abstract class DescriptorTests(PostgresFixture? postgres) : ApiTestBase(p
 
     [Theory]
     [MemberData(nameof(Resources))]
-    public async Task Exactly_the_described_orders_sort(string name)
+    public async Task ExactlyTheDescribedOrders_Sort(string name)
     {
         var resource = RecordsResources.Find(name)!;
         await CreateTreeAsync();
@@ -69,7 +69,7 @@ public abstract class DescriptorTests(PostgresFixture? postgres) : ApiTestBase(p
 
     [Theory]
     [MemberData(nameof(Resources))]
-    public async Task A_list_item_has_the_described_fields_and_statuses(string name)
+    public async Task AListItem_HasTheDescribedFieldsAndStatuses(string name)
     {
         var resource = RecordsResources.Find(name)!;
         var tree = await CreateTreeAsync();
@@ -88,7 +88,7 @@ public abstract class DescriptorTests(PostgresFixture? postgres) : ApiTestBase(p
     }
 
     [Fact]
-    public async Task Writes_accept_the_described_statuses()
+    public async Task Writes_AcceptTheDescribedStatuses()
     {
         foreach (var status in RecordsResources.Playbooks.Statuses)
         {

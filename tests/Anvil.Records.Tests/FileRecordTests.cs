@@ -12,7 +12,7 @@ public abstract class FileRecordTests(PostgresFixture? postgres) : ApiTestBase(p
     }
 
     [Fact]
-    public async Task Posting_a_file_again_answers_the_existing_row_and_contents_are_shared()
+    public async Task PostingAFileAgain_AnswersTheExistingRowAndContentsAreShared()
     {
         var p1 = await Create("playbooks", new { ansible_version = "2", path = "/p1" });
         var p2 = await Create("playbooks", new { ansible_version = "2", path = "/p2" });
@@ -44,7 +44,7 @@ public abstract class FileRecordTests(PostgresFixture? postgres) : ApiTestBase(p
     }
 
     [Fact]
-    public async Task File_shapes_validation_filters_and_updates()
+    public async Task File_ShapesValidationFiltersAndUpdates()
     {
         var playbook = await Create("playbooks", new { ansible_version = "2", path = "/p" });
         AssertError(await Post("/api/v1/files", new { }),
@@ -76,7 +76,7 @@ public abstract class FileRecordTests(PostgresFixture? postgres) : ApiTestBase(p
     }
 
     [Fact]
-    public async Task Records_hold_any_json_once_per_key_and_playbook()
+    public async Task Records_HoldAnyJsonOncePerKeyAndPlaybook()
     {
         var playbook = await Create("playbooks", new { ansible_version = "2", path = "/p" });
         var text = await Post("/api/v1/records", new { playbook, key = "k", type = "text" });

@@ -4,7 +4,7 @@ namespace Anvil.Records.Tests;
 public abstract class HostTests(PostgresFixture? postgres) : ApiTestBase(postgres)
 {
     [Fact]
-    public async Task Posting_an_existing_host_answers_it_unchanged_with_201()
+    public async Task PostingAnExistingHost_AnswersItUnchangedWith201()
     {
         var playbook = await Create("playbooks", new { ansible_version = "2", path = "/p" });
         var first = await Post("/api/v1/hosts", new { playbook, name = "web1", facts = new { os = "Debian" }, ok = 3 });
@@ -22,7 +22,7 @@ public abstract class HostTests(PostgresFixture? postgres) : ApiTestBase(postgre
     }
 
     [Fact]
-    public async Task Posting_a_host_makes_it_the_latest_of_its_name_patching_does_not()
+    public async Task PostingAHost_MakesItTheLatestOfItsName_PatchingDoesNot()
     {
         var a = await CreateTreeAsync("/a.yml", "web1");
         var b = await CreateTreeAsync("/b.yml", "web1");
@@ -41,7 +41,7 @@ public abstract class HostTests(PostgresFixture? postgres) : ApiTestBase(postgre
     }
 
     [Fact]
-    public async Task Deleting_a_host_moves_its_latest_entry_to_the_previous_one()
+    public async Task DeletingAHost_MovesItsLatestEntryToThePreviousOne()
     {
         var a = await CreateTreeAsync("/a.yml", "db.example.com");
         var b = await CreateTreeAsync("/b.yml", "db.example.com");
@@ -55,7 +55,7 @@ public abstract class HostTests(PostgresFixture? postgres) : ApiTestBase(postgre
     }
 
     [Fact]
-    public async Task Renaming_a_host_onto_another_in_the_same_playbook_is_refused()
+    public async Task RenamingAHostOntoAnotherInTheSamePlaybook_IsRefused()
     {
         var tree = await CreateTreeAsync();
         var other = await Create("hosts", new { playbook = tree.Playbook, name = "web2" });
@@ -68,7 +68,7 @@ public abstract class HostTests(PostgresFixture? postgres) : ApiTestBase(postgre
     }
 
     [Fact]
-    public async Task Host_filters_and_orders()
+    public async Task Host_FiltersAndOrders()
     {
         var a = await CreateTreeAsync("/srv/alpha.yml", "web1");
         await Patch($"/api/v1/playbooks/{a.Playbook}", new { name = "Alpha" });
@@ -118,7 +118,7 @@ public abstract class HostTests(PostgresFixture? postgres) : ApiTestBase(postgre
     }
 
     [Fact]
-    public async Task Latest_host_filters_and_orders()
+    public async Task LatestHost_FiltersAndOrders()
     {
         var a = await CreateTreeAsync("/srv/alpha.yml", "web1");
         await Patch($"/api/v1/hosts/{a.Host}", new { failed = 2 });

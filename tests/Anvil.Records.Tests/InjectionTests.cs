@@ -4,7 +4,7 @@ namespace Anvil.Records.Tests;
 public abstract class InjectionTests(PostgresFixture? postgres) : ApiTestBase(postgres)
 {
     [Fact]
-    public async Task Sql_in_filters_and_bodies_is_matched_literally()
+    public async Task SqlInFiltersAndBodies_IsMatchedLiterally()
     {
         var percent = await Create("playbooks", new { ansible_version = "2", path = "/a_b.yml", name = "100% done" });
         var plain = await Create("playbooks", new { ansible_version = "2", path = "/ab.yml", name = "plain" });
@@ -40,7 +40,7 @@ public abstract class InjectionTests(PostgresFixture? postgres) : ApiTestBase(po
     }
 
     [Fact]
-    public async Task Input_no_database_can_store_is_a_400_naming_the_field()
+    public async Task InputNoDatabaseCanStore_IsA400NamingTheField()
     {
         var tree = await CreateTreeAsync();
         // NUL characters: PostgreSQL cannot store or compare them; Django refuses them in form and serializer fields.
@@ -81,7 +81,7 @@ public abstract class InjectionTests(PostgresFixture? postgres) : ApiTestBase(po
     }
 
     [Fact]
-    public async Task Extreme_numbers_and_dates_are_answered_not_failed()
+    public async Task ExtremeNumbersAndDates_AreAnsweredNotFailed()
     {
         var tree = await CreateTreeAsync();
         Assert.Empty(await ListIds("/api/v1/results?playbook=99999999999999999999999"));

@@ -12,7 +12,7 @@ namespace Anvil.Records.Tests;
 public abstract class ItemCountTests(PostgresFixture? postgres) : ApiTestBase(postgres)
 {
     [Fact]
-    public async Task Counts_follow_every_create_move_and_delete()
+    public async Task Counts_FollowEveryCreateMoveAndDelete()
     {
         var a = await CreateTreeAsync("/a.yml", "h1");
         var b = await CreateTreeAsync("/b.yml", "h2");
@@ -54,7 +54,7 @@ public abstract class ItemCountTests(PostgresFixture? postgres) : ApiTestBase(po
     }
 
     [Fact]
-    public async Task The_migration_counts_what_was_recorded_before_it()
+    public async Task TheMigration_CountsWhatWasRecordedBeforeIt()
     {
         var migrations = new Migrator(Database).Available();
         Assert.Equal("0002_item_counts", migrations.Single(m => m.Version == 2).Name);

@@ -18,7 +18,7 @@ public abstract class PaginationTests(PostgresFixture? postgres) : ApiTestBase(p
     }
 
     [Fact]
-    public async Task Pages_carry_count_and_absolute_links_with_sorted_parameters()
+    public async Task Pages_CarryCountAndAbsoluteLinksWithSortedParameters()
     {
         var ids = await SevenLabelsAsync();
         var first = await Get("/api/v1/labels");
@@ -43,7 +43,7 @@ public abstract class PaginationTests(PostgresFixture? postgres) : ApiTestBase(p
     }
 
     [Fact]
-    public async Task Link_values_are_encoded_like_pythons_urlencode()
+    public async Task LinkValues_AreEncodedLikePythonsUrlencode()
     {
         await SevenLabelsAsync();
         var reply = await Get("/api/v1/labels?limit=1&offset=1&zeta=a b&alpha=x%2Cy%2B%C3%A9&order=-id,created&flag");
@@ -60,7 +60,7 @@ public abstract class PaginationTests(PostgresFixture? postgres) : ApiTestBase(p
     [InlineData("limit=2", 2)]
     [InlineData("limit=5", 5)]
     [InlineData("limit=1000000", 5)]
-    public async Task Bad_limits_fall_back_to_the_page_size_and_big_ones_are_capped(string query, int size)
+    public async Task BadLimits_FallBackToThePageSizeAndBigOnesAreCapped(string query, int size)
     {
         await SevenLabelsAsync();
         var reply = await Get("/api/v1/labels?" + query);
@@ -73,7 +73,7 @@ public abstract class PaginationTests(PostgresFixture? postgres) : ApiTestBase(p
     [InlineData("offset=-1")]
     [InlineData("offset=x")]
     [InlineData("offset=0")]
-    public async Task Bad_offsets_mean_the_first_page(string query)
+    public async Task BadOffsets_MeanTheFirstPage(string query)
     {
         var ids = await SevenLabelsAsync();
         var reply = await Get("/api/v1/labels?" + query);
@@ -82,7 +82,7 @@ public abstract class PaginationTests(PostgresFixture? postgres) : ApiTestBase(p
     }
 
     [Fact]
-    public async Task Offsets_past_the_end_give_an_empty_page_with_the_true_count()
+    public async Task OffsetsPastTheEnd_GiveAnEmptyPageWithTheTrueCount()
     {
         await SevenLabelsAsync();
         var reply = await Get("/api/v1/labels?offset=100&limit=2");

@@ -4,7 +4,7 @@ namespace Anvil.Records.Tests;
 public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(postgres)
 {
     [Fact]
-    public async Task Uuids_are_accepted_in_pythons_forms_and_answered_dashed()
+    public async Task Uuids_AreAcceptedInPythonsFormsAndAnsweredDashed()
     {
         var playbook = await Create("playbooks", new { ansible_version = "2", path = "/p" });
         string[] forms =
@@ -29,7 +29,7 @@ public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task References_must_exist_and_be_ids()
+    public async Task References_MustExistAndBeIds()
     {
         var tree = await CreateTreeAsync();
         AssertError(await Post("/api/v1/plays", new { playbook = 999, uuid = Guid.NewGuid() }),
@@ -45,7 +45,7 @@ public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Tasks_validate_every_field()
+    public async Task Tasks_ValidateEveryField()
     {
         var tree = await CreateTreeAsync();
         AssertError(await Post("/api/v1/tasks", new { }),
@@ -69,7 +69,7 @@ public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Task_filters_select_what_ara_selects()
+    public async Task TaskFilters_SelectWhatAraSelects()
     {
         var a = await CreateTreeAsync("/srv/Alpha.yml");
         var b = await CreateTreeAsync("/srv/beta.yml");
@@ -111,7 +111,7 @@ public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Task_list_item_and_detail_have_aras_shapes()
+    public async Task TaskListItemAndDetail_HaveArasShapes()
     {
         var tree = await CreateTreeAsync();
         var item = (await Get("/api/v1/tasks"))["results"][0];
@@ -129,7 +129,7 @@ public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Play_list_detail_and_filters()
+    public async Task Play_ListDetailAndFilters()
     {
         var tree = await CreateTreeAsync();
         var other = await Create("plays", new { playbook = tree.Playbook, uuid = Guid.NewGuid(), name = "Second Play", status = "completed",

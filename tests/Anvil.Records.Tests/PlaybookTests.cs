@@ -7,7 +7,7 @@ namespace Anvil.Records.Tests;
 public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(postgres)
 {
     [Fact]
-    public async Task Create_fills_in_aras_defaults_in_the_write_shape()
+    public async Task Create_FillsInArasDefaultsInTheWriteShape()
     {
         var before = Clock.NowMicros();
         var reply = await Post("/api/v1/playbooks", new { ansible_version = "2.14.18", path = "/srv/site.yml" });
@@ -29,7 +29,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Labels_are_get_or_created_by_name_and_a_patch_replaces_them()
+    public async Task Labels_AreGetOrCreatedByNameAndAPatchReplacesThem()
     {
         var first = await Post("/api/v1/playbooks", new { ansible_version = "2", path = "/a.yml", labels = new[] { "b", "a", "b" } });
         Assert.Equal("[{\"id\":1,\"name\":\"b\"},{\"id\":2,\"name\":\"a\"}]", first["labels"].GetRawText());
@@ -52,7 +52,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Missing_required_fields_are_all_named()
+    public async Task MissingRequiredFields_AreAllNamed()
     {
         AssertError(await Post("/api/v1/playbooks", new { }),
             "{\"ansible_version\":[\"This field is required.\"],\"path\":[\"This field is required.\"]}");
@@ -68,7 +68,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Bad_values_name_their_field_and_nothing_is_stored()
+    public async Task BadValues_NameTheirFieldAndNothingIsStored()
     {
         AssertError(await Send("POST", "/api/v1/playbooks", "{\"ansible_version\":null,\"path\":\"  \"}"),
             "{\"ansible_version\":[\"This field may not be null.\"],\"path\":[\"This field may not be blank.\"]}");
@@ -99,7 +99,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Malformed_bodies_are_400s()
+    public async Task MalformedBodies_Are400s()
     {
         var broken = await Send("POST", "/api/v1/playbooks", "{\"ansible_version\": \"2\", \"path\": }");
         Assert.Equal(400, broken.Status);
@@ -115,7 +115,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Duration_is_ended_minus_started_and_a_written_one_is_ignored()
+    public async Task Duration_IsEndedMinusStartedAndAWrittenOneIsIgnored()
     {
         var id = await Create("playbooks", new { ansible_version = "2", path = "/a.yml", started = "2024-01-01T00:00:00Z", duration = "00:05:00" });
         var created = await Get($"/api/v1/playbooks/{id}");
@@ -132,7 +132,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Items_count_every_child_of_each_playbook()
+    public async Task Items_CountEveryChildOfEachPlaybook()
     {
         var a = await CreateTreeAsync("/a.yml", "h1");
         await Create("records", new { playbook = a.Playbook, key = "k", value = 1, type = "json" });
@@ -147,7 +147,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Every_playbook_filter_selects_what_ara_selects()
+    public async Task EveryPlaybookFilter_SelectsWhatAraSelects()
     {
         var a = await Create("playbooks", new
         {
@@ -186,7 +186,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Invalid_filter_values_are_reported_per_field_in_declaration_order()
+    public async Task InvalidFilterValues_AreReportedPerFieldInDeclarationOrder()
     {
         AssertError(await Get("/api/v1/playbooks?status=bogus"),
             "{\"status\":[\"Select a valid choice. bogus is not one of the available choices.\"]}");
@@ -201,7 +201,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Every_order_field_sorts_both_ways()
+    public async Task EveryOrderField_SortsBothWays()
     {
         var a = await Create("playbooks", new { ansible_version = "2", path = "/a", started = "2024-01-03T00:00:00Z", ended = "2024-01-03T00:00:05Z" });
         var b = await Create("playbooks", new { ansible_version = "2", path = "/b", started = "2024-01-01T00:00:00Z", ended = "2024-01-01T00:01:00Z" });
@@ -231,7 +231,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Deleting_a_playbook_removes_its_children_and_moves_latest_hosts_back()
+    public async Task DeletingAPlaybook_RemovesItsChildrenAndMovesLatestHostsBack()
     {
         var old = await CreateTreeAsync("/old.yml", "web1");
         var kept = await Create("records", new { playbook = old.Playbook, key = "k", type = "text" });
@@ -252,7 +252,7 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     }
 
     [Fact]
-    public async Task Labels_are_unique_shared_rows()
+    public async Task Labels_AreUniqueSharedRows()
     {
         var label = await Post("/api/v1/labels", new { name = "standalone" });
         Assert.Equal(201, label.Status);

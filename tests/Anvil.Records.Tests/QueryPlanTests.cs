@@ -37,7 +37,7 @@ public sealed class QueryPlanTests() : ApiTestBase(null)
     }
 
     [Fact]
-    public async Task Failed_results_of_a_playbook_are_read_and_counted_from_the_playbook_status_index()
+    public async Task FailedResultsOfAPlaybook_AreReadAndCountedFromThePlaybookStatusIndex()
     {
         var tree = await CreateTreeAsync(status: "failed");
         await Create("results", new { playbook = tree.Playbook, play = tree.Play, task = tree.Task, host = tree.Host, status = "failed" });
@@ -51,7 +51,7 @@ public sealed class QueryPlanTests() : ApiTestBase(null)
     }
 
     [Fact]
-    public async Task Playbooks_by_start_time_walk_the_started_index_and_read_counters_by_key()
+    public async Task PlaybooksByStartTime_WalkTheStartedIndexAndReadCountersByKey()
     {
         await CreateTreeAsync("/a.yml");
         await CreateTreeAsync("/b.yml");
@@ -67,7 +67,7 @@ public sealed class QueryPlanTests() : ApiTestBase(null)
     }
 
     [Fact]
-    public async Task Details_and_a_playbooks_tasks_are_found_by_key()
+    public async Task DetailsAndAPlaybooksTasks_AreFoundByKey()
     {
         var tree = await CreateTreeAsync();
         var plans = await PlansAsync($"/api/v1/playbooks/{tree.Playbook}");

@@ -25,7 +25,7 @@ public abstract class ResponseCacheTests(PostgresFixture? postgres) : ApiTestBas
     }
 
     [Fact]
-    public async Task A_change_made_through_the_api_shows_on_the_next_read()
+    public async Task AChangeMadeThroughTheApi_ShowsOnTheNextRead()
     {
         var tree = await CreateTreeAsync();
         var before = await Get("/api/v1/playbooks?order=-started");
@@ -38,7 +38,7 @@ public abstract class ResponseCacheTests(PostgresFixture? postgres) : ApiTestBas
     }
 
     [Fact]
-    public async Task Errors_are_never_kept()
+    public async Task Errors_AreNeverKept()
     {
         Assert.Equal(404, (await Get("/api/v1/playbooks/1")).Status);
         await CreateTreeAsync();
@@ -49,7 +49,7 @@ public abstract class ResponseCacheTests(PostgresFixture? postgres) : ApiTestBas
 public sealed class ResponseCacheTestsOnSqlite() : ResponseCacheTests(null)
 {
     [Fact]
-    public async Task A_repeated_read_does_not_touch_the_database_until_something_is_committed()
+    public async Task ARepeatedRead_DoesNotTouchTheDatabaseUntilSomethingIsCommitted()
     {
         var tree = await CreateTreeAsync();
         var (first, firstQueries) = await CountedGet("/api/v1/results?playbook=" + tree.Playbook + "&status=ok");
@@ -69,7 +69,7 @@ public sealed class ResponseCacheTestsOnSqlite() : ResponseCacheTests(null)
     }
 
     [Fact]
-    public async Task A_commit_by_another_connection_to_the_same_file_shows_on_the_next_read()
+    public async Task ACommitByAnotherConnectionToTheSameFile_ShowsOnTheNextRead()
     {
         var tree = await CreateTreeAsync();
         Assert.Equal("running", (await Get($"/api/v1/playbooks/{tree.Playbook}")).Json.GetProperty("status").GetString());
@@ -90,7 +90,7 @@ public sealed class ResponseCacheTestsOnSqlite() : ResponseCacheTests(null)
     }
 
     [Fact]
-    public async Task Absolute_links_follow_the_address_the_client_used()
+    public async Task AbsoluteLinks_FollowTheAddressTheClientUsed()
     {
         await CreateTreeAsync();
         await CreateTreeAsync("/srv/other.yml");
@@ -106,7 +106,7 @@ public sealed class ResponseCacheOffOnSqlite() : ApiTestBase(null)
     protected override RecordsApiOptions Options => new() { ResponseCacheBytes = 0 };
 
     [Fact]
-    public async Task With_the_cache_off_every_read_queries()
+    public async Task WithTheCacheOff_EveryReadQueries()
     {
         var tree = await CreateTreeAsync();
         var counts = new List<int>();

@@ -4,7 +4,7 @@ namespace Anvil.Records.Tests;
 public abstract class ResultTests(PostgresFixture? postgres) : ApiTestBase(postgres)
 {
     [Fact]
-    public async Task Status_is_rewritten_on_read_but_stored_and_written_as_sent()
+    public async Task Status_IsRewrittenOnReadButStoredAndWrittenAsSent()
     {
         var tree = await CreateTreeAsync();
         var changed = await Post("/api/v1/results", new { playbook = tree.Playbook, play = tree.Play, task = tree.Task, host = tree.Host, status = "ok", changed = true });
@@ -39,7 +39,7 @@ public abstract class ResultTests(PostgresFixture? postgres) : ApiTestBase(postg
     }
 
     [Fact]
-    public async Task Required_fields_and_types()
+    public async Task Required_FieldsAndTypes()
     {
         AssertError(await Post("/api/v1/results", new { }),
             "{\"host\":[\"This field is required.\"],\"task\":[\"This field is required.\"],\"play\":[\"This field is required.\"],\"playbook\":[\"This field is required.\"]}");
@@ -57,7 +57,7 @@ public abstract class ResultTests(PostgresFixture? postgres) : ApiTestBase(postg
     }
 
     [Fact]
-    public async Task Delegated_hosts_are_written_listed_filtered_and_nested()
+    public async Task DelegatedHosts_AreWrittenListedFilteredAndNested()
     {
         var tree = await CreateTreeAsync();
         var db = await Create("hosts", new { playbook = tree.Playbook, name = "db1" });
@@ -88,7 +88,7 @@ public abstract class ResultTests(PostgresFixture? postgres) : ApiTestBase(postg
     }
 
     [Fact]
-    public async Task Result_filters_select_what_ara_selects()
+    public async Task ResultFilters_SelectWhatAraSelects()
     {
         var a = await CreateTreeAsync("/a.yml", "Web1");
         var b = await CreateTreeAsync("/b.yml", "web10", "failed");

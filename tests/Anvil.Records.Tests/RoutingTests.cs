@@ -6,7 +6,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     private const string NotFound = "{\"detail\":\"Not found.\"}";
 
     [Fact]
-    public async Task Api_index_points_at_v1_with_an_absolute_url()
+    public async Task ApiIndex_PointsAtV1WithAnAbsoluteUrl()
     {
         var reply = await Get("/api/");
         Assert.Equal(200, reply.Status);
@@ -14,7 +14,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     }
 
     [Fact]
-    public async Task Router_root_lists_the_nine_resources_in_ara_order()
+    public async Task RouterRoot_ListsTheNineResourcesInAraOrder()
     {
         var reply = await Get("/api/v1/");
         Assert.Equal(200, reply.Status);
@@ -34,7 +34,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     [InlineData("/api/v1/playbooks/1/results")]
     [InlineData("/api/v2/playbooks")]
     [InlineData("/")]
-    public async Task Trailing_slashes_and_unknown_paths_are_json_404s(string path)
+    public async Task TrailingSlashesAndUnknownPaths_AreJson404s(string path)
     {
         await CreateTreeAsync();
         var reply = await Get(path);
@@ -51,7 +51,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     [InlineData("PATCH", "/api/v1/tasks/424242")]
     [InlineData("PUT", "/api/v1/labels/424242")]
     [InlineData("GET", "/api/v1/latesthosts/nosuchhost")]
-    public async Task Unknown_objects_are_not_found(string method, string path)
+    public async Task UnknownObjects_AreNotFound(string method, string path)
     {
         var reply = await Send(method, path, method is "PATCH" or "PUT" ? "{\"name\":\"x\"}" : null);
         Assert.Equal(404, reply.Status);
@@ -59,7 +59,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     }
 
     [Fact]
-    public async Task Json_format_suffix_and_parameter_are_accepted_others_are_not()
+    public async Task JsonFormatSuffixAndParameter_AreAcceptedOthersAreNot()
     {
         var tree = await CreateTreeAsync();
         var list = await Get("/api/v1/playbooks");
@@ -80,7 +80,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     [InlineData("PUT", "/api/v1/latesthosts/web1")]
     [InlineData("PATCH", "/api/v1/latesthosts/web1")]
     [InlineData("DELETE", "/api/v1/latesthosts/web1")]
-    public async Task Latest_hosts_are_read_only(string method, string path)
+    public async Task LatestHosts_AreReadOnly(string method, string path)
     {
         await CreateTreeAsync();
         var reply = await Send(method, path, method == "DELETE" ? null : "{}");
@@ -91,7 +91,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     }
 
     [Fact]
-    public async Task Methods_a_route_does_not_take_answer_405_with_the_allowed_ones()
+    public async Task MethodsARouteDoesNotTake_Answer405WithTheAllowedOnes()
     {
         var tree = await CreateTreeAsync();
         var post = await Send("POST", $"/api/v1/playbooks/{tree.Playbook}", "{}");
@@ -115,7 +115,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     [InlineData("/api/v1/results/7", "Result Instance")]
     [InlineData("/api/v1/labels", "Label List")]
     [InlineData("/api/v1/", "Api Root")]
-    public async Task Options_describe_the_view(string path, string name)
+    public async Task Options_DescribeTheView(string path, string name)
     {
         var reply = await Send("OPTIONS", path);
         Assert.Equal(200, reply.Status);
@@ -123,7 +123,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     }
 
     [Fact]
-    public async Task Head_answers_like_get()
+    public async Task Head_AnswersLikeGet()
     {
         var tree = await CreateTreeAsync();
         Assert.Equal((await Get($"/api/v1/results/{tree.Result}")).Text, (await Send("HEAD", $"/api/v1/results/{tree.Result}")).Text);
@@ -131,7 +131,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     }
 
     [Fact]
-    public async Task Anvil_extension_paths_go_to_the_extensions()
+    public async Task AnvilExtensionPaths_GoToTheExtensions()
     {
         // The records API itself has no such routes (it would answer 404): these answers are the extensions'.
         Assert.Equal(400, (await Send("POST", "/api/v1/anvil/ingest", "{}")).Status);
@@ -140,7 +140,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     }
 
     [Fact]
-    public async Task Json_is_compact_and_escaped_like_ara()
+    public async Task Json_IsCompactAndEscapedLikeAra()
     {
         // ARA (Python's json with ensure_ascii) escapes quotes, backslashes, control characters and everything
         // outside ASCII, lowercase, astral characters as surrogate pairs; HTML-sensitive characters stay as they are.
@@ -168,7 +168,7 @@ public abstract class RoutingTests(PostgresFixture? postgres) : ApiTestBase(post
     }
 
     [Fact]
-    public async Task Json_values_keep_their_text_key_order_and_numbers()
+    public async Task JsonValues_KeepTheirTextKeyOrderAndNumbers()
     {
         const string arguments = "{\"z\":1,\"a\":{\"big\":123456789012345678901234567890,\"f\":1.5e3,\"neg\":-0.25},\"l\":[true,false,null,\"s\"],\"e\":{}}";
         var reply = await Send("POST", "/api/v1/playbooks", $"{{\"ansible_version\":\"2\",\"path\":\"/p\",\"arguments\": {arguments.Replace(",", ", ", StringComparison.Ordinal)}}}");

@@ -9,7 +9,7 @@ namespace Anvil.Records.Tests;
 public sealed class SqliteConnectionTests
 {
     [Fact]
-    public async Task Every_connection_is_in_WAL_with_normal_sync_and_a_busy_timeout()
+    public async Task EveryConnection_IsInWalWithNormalSyncAndABusyTimeout()
     {
         using var dir = new TempDir();
         await using var db = await AnvilDatabase.OpenAsync(Path.Combine(dir.Path, "anvil.db"), [RecordsSchema.Migrations]);

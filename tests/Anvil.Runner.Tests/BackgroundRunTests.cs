@@ -51,11 +51,8 @@ public class BackgroundRunTests
         using var dir = new TempDir();
         var log = Path.Combine(dir.Path, "daemon.log");
         var pid = BackgroundRun.Spawn("/bin/sh", ["sh", "-c", "echo out; echo err >&2; pwd >&2; exit 3"], dir.Path, log);
-        int? rc;
-        while ((rc = BackgroundRun.TryGetExitCode(pid)) is null)
-        {
-            await Task.Delay(20);
-        }
+        int? rc = null;
+        await Wait.UntilAsync(() => (rc = BackgroundRun.TryGetExitCode(pid)) is not null, TimeSpan.FromMinutes(1), "the spawned process reports its exit code");
         Assert.Equal(3, rc);
         // stdout goes nowhere, stderr to the log, and the working directory is the one asked for.
         Assert.Equal($"err\n{dir.Path}\n", File.ReadAllText(log));

@@ -5,6 +5,7 @@ namespace Anvil.Ui.Tests;
 
 /// <summary>A failure that a block's rescue handled is not what failed: the playbook page's failures box labels it
 /// "rescued", next to the failure that did stop the run (a real run, recorded by <c>anvil run</c>; plain HTTP).</summary>
+[Trait("Category", "Integration")]
 public sealed class RescueTests
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Anvil.Yaml.Tests;
 
 /// <summary>Anvil's reader against the real PyYAML (Debian's python3-yaml, which ansible-runner and ansible-galaxy
 /// load with): for each tricky scalar, the same type and the same <c>str()</c>.</summary>
+[Trait("Category", "Integration")]
 public class PyYamlComparisonTests
 {
     private static readonly string[] Tricky =
@@ -90,15 +91,8 @@ public class PyYamlComparisonTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        Process p;
-        try
-        {
-            p = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("/usr/bin/python3 is required (apt-get install python3-yaml)", e);
-        }
+        Tools.Require("/usr/bin/python3", "python3-yaml");
+        var p = Process.Start(psi)!;
         using (p)
         {
             p.StandardInput.Write(string.Concat(scalars.Select(s => "k: " + s + "\n")));

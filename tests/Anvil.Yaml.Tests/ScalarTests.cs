@@ -19,7 +19,7 @@ public class ScalarTests
     [InlineData("00", "0")]
     [InlineData("0_", "0")]
     [InlineData("12345678901234567890", "12345678901234567890")]
-    public void Ints(string text, string value)
+    public void Read_PlainInts_AreIntsWithPythonsStr(string text, string value)
     {
         var s = Yaml11Scalars.Read(text, plain: true);
         Assert.Equal(Yaml11Kind.Int, s.Kind);
@@ -44,7 +44,7 @@ public class ScalarTests
     [InlineData(".inf", "inf")]
     [InlineData("-.Inf", "-inf")]
     [InlineData(".NaN", "nan")]
-    public void Floats(string text, string str)
+    public void Read_PlainFloats_AreFloatsWithPythonsStr(string text, string str)
     {
         var s = Yaml11Scalars.Read(text, plain: true);
         Assert.Equal(Yaml11Kind.Float, s.Kind);
@@ -67,7 +67,7 @@ public class ScalarTests
     [InlineData("1,000")]
     [InlineData("_1")]
     [InlineData("1.0.0")]
-    public void Strings(string text)
+    public void Read_PlainStrings_StayStrings(string text)
     {
         var s = Yaml11Scalars.Read(text, plain: true);
         Assert.Equal(Yaml11Kind.String, s.Kind);
@@ -82,7 +82,7 @@ public class ScalarTests
     [InlineData("no", false)]
     [InlineData("Off", false)]
     [InlineData("FALSE", false)]
-    public void Bools(string text, bool value)
+    public void Read_PlainBools_AreBoolsWithPythonsStr(string text, bool value)
     {
         var s = Yaml11Scalars.Read(text, plain: true);
         Assert.Equal(Yaml11Kind.Bool, s.Kind);
@@ -95,7 +95,7 @@ public class ScalarTests
     [InlineData("null")]
     [InlineData("NULL")]
     [InlineData("")]
-    public void Nulls(string text)
+    public void Read_PlainNulls_AreNone(string text)
     {
         var s = Yaml11Scalars.Read(text, plain: true);
         Assert.Equal(Yaml11Kind.Null, s.Kind);
@@ -109,7 +109,7 @@ public class ScalarTests
     [InlineData("2001-12-14 21:59:43.10", "2001-12-14 21:59:43.100000")]
     [InlineData("2001-12-14T21:59:43Z", "2001-12-14 21:59:43+00:00")]
     [InlineData("2001-1-2 3:04:05 +5", "2001-01-02 03:04:05+05:00")]
-    public void Timestamps(string text, string str)
+    public void Read_PlainTimestamps_AreTimestampsWithPythonsStr(string text, string str)
     {
         var s = Yaml11Scalars.Read(text, plain: true);
         Assert.Equal(Yaml11Kind.Timestamp, s.Kind);
@@ -124,7 +124,7 @@ public class ScalarTests
     [InlineData("1e5", true, "tag:yaml.org,2002:float", Yaml11Kind.Float, "100000.0")]
     [InlineData("tRuE", true, "tag:yaml.org,2002:bool", Yaml11Kind.Bool, "True")]
     [InlineData("anything", true, "tag:yaml.org,2002:null", Yaml11Kind.Null, "None")]
-    public void QuotesAndTags(string text, bool plain, string? tag, Yaml11Kind kind, string str)
+    public void Read_QuotesAndTags_DecideTheKind(string text, bool plain, string? tag, Yaml11Kind kind, string str)
     {
         var s = Yaml11Scalars.Read(text, plain, tag);
         Assert.Equal(kind, s.Kind);

@@ -57,29 +57,6 @@ internal static class RecordsServers
             ? await AraReferenceServer.StartAsync(database, settings)
             : await AnvilServerHost.StartAsync(database, settings);
     }
-
-    /// <summary>Polls <c>GET /api/</c> until the server answers (any status), or fails after the time limit.</summary>
-    public static async Task WaitUntilServingAsync(Uri baseUrl, TimeSpan limit, Func<string>? diagnostics = null)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            try
-            {
-                using var r = await http.GetAsync(new Uri(baseUrl, "/api/"));
-                return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new TimeoutException($"no server answered at {baseUrl} within {limit}\n{diagnostics?.Invoke()}", e);
-            }
-        }
-    }
 }
 
 /// <summary>ARA's server (Django development server) on a free port, its settings and SQLite file in a temp dir.</summary>
@@ -174,7 +151,8 @@ internal sealed class AraReferenceServer : IRecordsServer
         process.BeginErrorReadLine();
         try
         {
-            await RecordsServers.WaitUntilServingAsync(server.BaseUrl, TimeSpan.FromSeconds(60), server.Log);
+            // Any status will do: the API root answers 401 when a login is required.
+            await Wait.UntilServingAsync(new Uri(server.BaseUrl, "/api/"), TimeSpan.FromSeconds(60), server.Log, process, anyStatus: true);
         }
         catch
         {

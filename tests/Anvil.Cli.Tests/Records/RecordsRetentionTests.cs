@@ -177,8 +177,8 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
             async Task<long[]> Ids() =>
                 (await Json(db, "playbook", "list", "--order", "id")).Select(p => p.GetProperty("id").GetInt64()).ToArray();
 
-            await Eventually.TrueAsync(async () => !(await Ids()).Contains(old.Playbook), "the old playbook is pruned");
-            await Eventually.TrueAsync(async () => await StatusOf(db, "playbook", idle.Playbook) == "expired", "the idle run is expired");
+            await Wait.UntilAsync(async () => !(await Ids()).Contains(old.Playbook), TimeSpan.FromSeconds(60), "the old playbook is pruned");
+            await Wait.UntilAsync(async () => await StatusOf(db, "playbook", idle.Playbook) == "expired", TimeSpan.FromSeconds(60), "the idle run is expired");
             Assert.Equal("expired", await StatusOf(db, "task", idle.Task));
             Assert.Equal("expired", await StatusOf(db, "play", idle.Play));
             Assert.Equal("running", await StatusOf(db, "playbook", fresh.Playbook));
@@ -195,7 +195,7 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
                 {
                     ansible_version = "2.14.18", path = "/srv/late.yml", started = "2019-06-01T00:00:00Z",
                 }))).GetProperty("id").GetInt64();
-                await Eventually.TrueAsync(async () => !(await Ids()).Contains(late), "the late old playbook is pruned");
+                await Wait.UntilAsync(async () => !(await Ids()).Contains(late), TimeSpan.FromSeconds(60), "the late old playbook is pruned");
             }
             Assert.Equal([recent.Playbook, idle.Playbook, fresh.Playbook], await Ids());
             await app.StopAsync();
@@ -226,7 +226,6 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
 }
 
 /// <summary>The retention settings are checked when the server starts; a wrong one is named.</summary>
-[Trait("Category", "Integration")]
 public class RetentionSettingsTests
 {
     [Theory]

@@ -17,7 +17,7 @@ public sealed class RecordsServerTests : IAsyncLifetime
 
     private readonly TempDir _dir = new();
     private readonly Dictionary<string, string?> _saved = new();
-    private Process? _server;
+    private AnvilServerProcess? _server;
     private string _url = "";
     private Tree _kept = null!;
     private Tree _doomed = null!;
@@ -39,17 +39,15 @@ public sealed class RecordsServerTests : IAsyncLifetime
             _old = await seed.TreeAsync("/srv/old.yml", new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero));
         }
         await Cli.OkAsync("user", "add", User, "--password", Password, "--database", Database);
-        _url = $"http://127.0.0.1:{Ports.Free()}";
-        _server = await StartServerAsync(_url, Database);
+        _server = await AnvilServerProcess.StartAsync(Database, extra: ["--read-login-required", "--write-login-required"]);
+        _url = _server.Url;
     }
 
     public async Task DisposeAsync()
     {
         if (_server is not null)
         {
-            _server.Kill(entireProcessTree: true);
-            await _server.WaitForExitAsync();
-            _server.Dispose();
+            await _server.DisposeAsync();
         }
         foreach (var (name, value) in _saved)
         {
@@ -58,10 +56,6 @@ public sealed class RecordsServerTests : IAsyncLifetime
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Dispose();
     }
-
-    /// <summary>The built <c>anvil server</c> with both login flags, until <c>/healthz</c> answers.</summary>
-    private static Task<Process> StartServerAsync(string url, string database) =>
-        ServerProcess.StartAsync(url, ["--database", database, "--read-login-required", "--write-login-required"]);
 
     private static void Login(string? user, string? password)
     {

@@ -214,17 +214,3 @@ internal sealed class LogCapture : ILoggerProvider
             Func<TState, Exception?, string> formatter) => messages.Enqueue(formatter(state, exception));
     }
 }
-
-/// <summary>Polls until a condition holds (never asserts how long it took).</summary>
-internal static class Eventually
-{
-    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "gave up waiting: " + what);
-            await Task.Delay(100);
-        }
-    }
-}

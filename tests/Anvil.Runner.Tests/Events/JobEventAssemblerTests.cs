@@ -111,7 +111,7 @@ public class JobEventAssemblerTests
     }
 
     [Fact]
-    public void StdoutArtifactIsTheConcatenationOfEventStdout()
+    public void StdoutArtifact_IsTheConcatenationOfEventStdout()
     {
         var events = Run(B("banner\n\n" + Begin("a", "playbook_on_play_start") + "\r\nPLAY [x] ***\r\n" + End +
                            Begin("b", "runner_on_ok") + "ok: [h]\r\n" + End + "tail\n"));

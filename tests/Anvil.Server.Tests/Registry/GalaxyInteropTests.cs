@@ -7,6 +7,7 @@ using Anvil.Galaxy.Versioning;
 namespace Anvil.Server.Tests.Registry;
 
 /// <summary>The real ansible-galaxy (Debian's ansible-core 2.14) against the registry of a running Anvil server.</summary>
+[Trait("Category", "Integration")]
 [Trait("Category", "Interop")]
 public sealed class GalaxyInteropTests
 {

@@ -6,6 +6,7 @@ namespace Anvil.Server.Tests.Registry;
 
 /// <summary>The registry on PostgreSQL, end to end with the real ansible-galaxy: the same database as the records,
 /// as a team that outgrew SQLite runs it.</summary>
+[Trait("Category", "Integration")]
 [Collection("postgres")]
 [Trait("Category", "Interop")]
 public sealed class PostgresRegistryInteropTests(PostgresFixture postgres)

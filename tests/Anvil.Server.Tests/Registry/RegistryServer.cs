@@ -84,7 +84,7 @@ internal sealed class RegistryServer : IAsyncDisposable
 
     /// <summary>ansible-galaxy with <paramref name="home"/>; returns exit code and both outputs.</summary>
     public static Task<(int Code, string Out, string Err)> AnsibleGalaxyAsync(string home, params string[] args) =>
-        Tools.RunAsync("ansible-galaxy", args, home, Tools.AnsibleEnvironment(home));
+        Tools.RunAsync("ansible-galaxy", args, home, GalaxyTools.AnsibleEnvironment(home));
 
     public static async Task<string> AnsibleGalaxyOkAsync(string home, params string[] args)
     {
@@ -130,20 +130,17 @@ internal sealed class RegistryServer : IAsyncDisposable
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
         var task = JsonDocument.Parse(await accepted.Content.ReadAsStringAsync()).RootElement.GetProperty("task").GetString()!;
         Assert.StartsWith("/api/v3/imports/collections/", task);
-        for (var i = 0; ; i++)
+        JsonElement body = default;
+        await Wait.UntilAsync(async () =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, task);
             request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
             using var response = await Server.Http.SendAsync(request);
             Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-            if (body.GetProperty("finished_at").ValueKind == JsonValueKind.String)
-            {
-                return body;
-            }
-            Assert.True(i < 600, "the import never finished");
-            await Task.Delay(100);
-        }
+            body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            return body.GetProperty("finished_at").ValueKind == JsonValueKind.String;
+        }, TimeSpan.FromMinutes(1), "the import never finished");
+        return body;
     }
 
     public async Task<JsonElement> GetJsonAsync(string path, string? token = null)

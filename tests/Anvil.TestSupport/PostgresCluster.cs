@@ -11,7 +11,7 @@ namespace Anvil.Tests.Shared;
 /// run as root. Needs no client library: databases are created with <c>psql</c>. Use it as an xunit collection
 /// fixture, one cluster per test collection.
 /// </summary>
-internal sealed class PostgresCluster : IDisposable
+public sealed class PostgresCluster : IDisposable
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
     private readonly string _dir;
@@ -20,10 +20,7 @@ internal sealed class PostgresCluster : IDisposable
 
     public PostgresCluster()
     {
-        if (!File.Exists(Path.Combine(Bin, "initdb")))
-        {
-            throw new InvalidOperationException($"PostgreSQL 15 is not installed ({Bin}/initdb is missing)");
-        }
+        Tools.Require(Path.Combine(Bin, "initdb"), "postgresql-15");
         _dir = Directory.CreateTempSubdirectory("anvil-pg-").FullName;
         try
         {
