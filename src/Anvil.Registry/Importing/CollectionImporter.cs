@@ -53,6 +53,9 @@ public sealed record ImportOptions
 
     /// <summary>Largest README kept for display. Default: 1 MiB.</summary>
     public int MaxReadmeBytes { get; init; } = 1 << 20;
+
+    /// <summary>The clock for the times in the import log. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -122,13 +125,14 @@ public static class CollectionImporter
         ImportOptions options, CancellationToken ct = default)
     {
         var log = new List<ImportLogEntry>();
-        void Info(string m) => log.Add(new ImportLogEntry("INFO", m, DateTimeOffset.UtcNow));
-        void Warn(string m) => log.Add(new ImportLogEntry("WARNING", m, DateTimeOffset.UtcNow));
+        var time = options.Time;
+        void Info(string m) => log.Add(new ImportLogEntry("INFO", m, time.GetUtcNow()));
+        void Warn(string m) => log.Add(new ImportLogEntry("WARNING", m, time.GetUtcNow()));
         ImportResult Fail(string description, IEnumerable<string>? errors = null)
         {
             foreach (var e in errors ?? [description])
             {
-                log.Add(new ImportLogEntry("ERROR", e, DateTimeOffset.UtcNow));
+                log.Add(new ImportLogEntry("ERROR", e, time.GetUtcNow()));
             }
             return new ImportResult
             {
