@@ -8,7 +8,10 @@ namespace Anvil.Data;
 /// <summary>The SQL flavour of an <see cref="AnvilDatabase"/>.</summary>
 public enum SqlDialect
 {
+    /// <summary>Embedded SQLite (Microsoft.Data.Sqlite), one file.</summary>
     Sqlite,
+
+    /// <summary>PostgreSQL (Npgsql).</summary>
     Postgres,
 }
 

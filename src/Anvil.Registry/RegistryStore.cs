@@ -33,12 +33,14 @@ public sealed partial class RegistryStore
     /// <summary><c>$ANVIL_HOME/registry/artifacts</c>.</summary>
     public static string DefaultArtifactsPath => Path.Combine(AnvilDatabase.Home, "registry", "artifacts");
 
+    /// <summary>The directory the artifacts are kept in (absolute).</summary>
     public string ArtifactsPath { get; }
 
     /// <summary>Where uploads are written while they are checked: inside <see cref="ArtifactsPath"/>, so that moving
     /// one into place is a rename on the same file system.</summary>
     public string StagingPath => Path.Combine(ArtifactsPath, ".incoming");
 
+    /// <summary>The database the registry's rows are in; its <see cref="AnvilDatabase.Time"/> is the registry's clock.</summary>
     public AnvilDatabase Database => _db;
 
     /// <summary>The full path of a version's artifact.</summary>

@@ -9,6 +9,7 @@ namespace Anvil.Data.Users;
 /// <summary>An API token as listed: never its secret (the database does not have it).</summary>
 public sealed record ApiToken(long Id, string User, string? Name, DateTimeOffset Created, DateTimeOffset? LastUsed, DateTimeOffset? Revoked)
 {
+    /// <summary>Whether the token was revoked: it no longer authenticates.</summary>
     public bool IsRevoked => Revoked is not null;
 }
 
