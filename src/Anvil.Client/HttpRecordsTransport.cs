@@ -10,6 +10,7 @@ public sealed class HttpRecordsTransport : IRecordsTransport, IDisposable, IAsyn
     private readonly HttpClient _http;
     private readonly bool _ownsClient;
 
+    /// <summary>A transport to <paramref name="serverUrl"/>, with Basic auth when both <paramref name="username"/> and <paramref name="password"/> are given; <paramref name="timeout"/> per call, default 30 s; <paramref name="httpClient"/> to use one of the caller's (not disposed here).</summary>
     public HttpRecordsTransport(string serverUrl, string? username = null, string? password = null,
         TimeSpan? timeout = null, HttpClient? httpClient = null)
     {
@@ -35,6 +36,7 @@ public sealed class HttpRecordsTransport : IRecordsTransport, IDisposable, IAsyn
     /// <summary>The server's base URL, without credentials.</summary>
     public string ServerUrl { get; }
 
+    /// <summary>Sends one call; the answer's status and body, whatever the status.</summary>
     public async Task<ApiResponse> SendAsync(ApiRequest request, CancellationToken ct = default)
     {
         var query = request.Query.Count == 0
@@ -51,6 +53,7 @@ public sealed class HttpRecordsTransport : IRecordsTransport, IDisposable, IAsyn
         return new ApiResponse((int)response.StatusCode, body);
     }
 
+    /// <summary>Disposes the HTTP client, unless it was the caller's.</summary>
     public void Dispose()
     {
         if (_ownsClient)
@@ -59,6 +62,7 @@ public sealed class HttpRecordsTransport : IRecordsTransport, IDisposable, IAsyn
         }
     }
 
+    /// <summary>Disposes the HTTP client, unless it was the caller's.</summary>
     public ValueTask DisposeAsync()
     {
         Dispose();

@@ -10,7 +10,9 @@ namespace Anvil.Client;
 public sealed class RecordsApiException(int status, string method, string path, string body)
     : Exception($"{method} {path} failed with {status}: {body}")
 {
+    /// <summary>The HTTP status of the answer (400, 404 …).</summary>
     public int Status { get; } = status;
+    /// <summary>The answer's body: the server's JSON error.</summary>
     public string Body { get; } = body;
 }
 
@@ -31,6 +33,7 @@ public sealed class RecordsClient : IAsyncDisposable
     private readonly IAsyncDisposable? _owned;
     private readonly string _baseUrl;
 
+    /// <summary>A client over <paramref name="transport"/>; <paramref name="baseUrl"/> is where the API lives (default <c>http://localhost</c>), and <paramref name="owned"/>, if any, is disposed with the client.</summary>
     public RecordsClient(IRecordsTransport transport, string baseUrl = "http://localhost", IAsyncDisposable? owned = null)
     {
         _transport = transport;
@@ -38,6 +41,7 @@ public sealed class RecordsClient : IAsyncDisposable
         _owned = owned;
     }
 
+    /// <summary>What the calls go through: HTTP, or the API in this process.</summary>
     public IRecordsTransport Transport => _transport;
 
     /// <summary>A client for the server at <paramref name="serverUrl"/>.</summary>
@@ -54,15 +58,20 @@ public sealed class RecordsClient : IAsyncDisposable
         return new RecordsClient(new RecordsApi(db), "http://localhost", db);
     }
 
+    /// <summary><c>GET</c> <paramref name="path"/> with the query parameters; throws <see cref="RecordsApiException"/> on an error status.</summary>
     public Task<JsonElement> GetAsync(string path, params (string Name, string Value)[] query) =>
         SendAsync("GET", path, query, null);
 
+    /// <summary><c>POST</c> <paramref name="body"/> (serialised as JSON) to <paramref name="path"/>: creates an item.</summary>
     public Task<JsonElement> PostAsync(string path, object body) => SendAsync("POST", path, [], body);
 
+    /// <summary><c>PATCH</c>: changes the fields of <paramref name="body"/> on the item at <paramref name="path"/>.</summary>
     public Task<JsonElement> PatchAsync(string path, object body) => SendAsync("PATCH", path, [], body);
 
+    /// <summary><c>PUT</c>: replaces the item at <paramref name="path"/>.</summary>
     public Task<JsonElement> PutAsync(string path, object body) => SendAsync("PUT", path, [], body);
 
+    /// <summary><c>DELETE</c>: removes the item at <paramref name="path"/>.</summary>
     public Task<JsonElement> DeleteAsync(string path) => SendAsync("DELETE", path, [], null);
 
     /// <summary>Every item of a list endpoint, following <c>next</c> pages.</summary>
@@ -112,6 +121,7 @@ public sealed class RecordsClient : IAsyncDisposable
         return doc.RootElement.Clone();
     }
 
+    /// <summary>Closes the transport or database the client owns.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_owned is not null)

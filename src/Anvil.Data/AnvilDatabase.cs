@@ -8,7 +8,10 @@ namespace Anvil.Data;
 /// <summary>The SQL flavour of an <see cref="AnvilDatabase"/>.</summary>
 public enum SqlDialect
 {
+    /// <summary>Embedded SQLite (Microsoft.Data.Sqlite), one file.</summary>
     Sqlite,
+
+    /// <summary>PostgreSQL (Npgsql).</summary>
     Postgres,
 }
 
@@ -28,6 +31,7 @@ public sealed class AnvilDatabase : IAsyncDisposable
     private AnvilDatabase(SqlDialect dialect, string connectionString, string description)
     {
         Dialect = dialect;
+        Time = TimeProvider.System;
         Schema = [];
         _connectionString = connectionString;
         Description = description;
@@ -37,7 +41,15 @@ public sealed class AnvilDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Which SQL the connections speak; chosen by the connection string given to <see cref="OpenAsync"/>.</summary>
     public SqlDialect Dialect { get; }
+
+    /// <summary>The clock for the times written to this database (created, updated, last use …):
+    /// <see cref="TimeProvider.System"/> unless <see cref="OpenAsync"/> was given another.</summary>
+    public TimeProvider Time { get; private set; }
+
+    /// <summary>The current time of <see cref="Time"/> as stored: microseconds since the epoch.</summary>
+    public long NowMicros() => Clock.NowMicros(Time);
 
     /// <summary>The migrations of the parts this database was opened for, Anvil.Data's own first (always there:
     /// every part refers to its users). <see cref="Migrator"/> applies these.</summary>
@@ -58,13 +70,16 @@ public sealed class AnvilDatabase : IAsyncDisposable
     /// string (<c>Host=…;Database=…</c>); or a SQLite path (<c>sqlite:/path/file.db</c> or a path ending in <c>.db</c>).
     /// <paramref name="schema"/>: the migration sets of the parts the caller uses (each part exposes one, such as
     /// <c>RecordsSchema.Migrations</c>); Anvil.Data's own is added when missing. There is no default on purpose: a
-    /// composition root says which parts it stores.
+    /// composition root says which parts it stores. <paramref name="migrate"/>: false to leave the schema as it is
+    /// (default true). <paramref name="time"/>: the clock for the times written (<see cref="Time"/>), default
+    /// <see cref="TimeProvider.System"/>.
     /// </summary>
     public static async Task<AnvilDatabase> OpenAsync(string? connection, IEnumerable<MigrationSet> schema, bool migrate = true,
-        CancellationToken ct = default)
+        TimeProvider? time = null, CancellationToken ct = default)
     {
         var db = Create(connection);
         db.Schema = MigrationSet.WithData(schema);
+        db.Time = time ?? TimeProvider.System;
         try
         {
             if (migrate)

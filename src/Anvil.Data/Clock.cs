@@ -2,15 +2,24 @@ using System.Globalization;
 
 namespace Anvil.Data;
 
-/// <summary>Times as stored: integer microseconds since the Unix epoch, UTC; and their ARA text forms.</summary>
+/// <summary>Times as stored: integer microseconds since the Unix epoch, UTC; and their ARA text forms. The current
+/// time always comes from a <see cref="TimeProvider"/> (an <see cref="AnvilDatabase"/> carries one as
+/// <see cref="AnvilDatabase.Time"/>), so that tests can run on a fake clock.</summary>
 public static class Clock
 {
     private const long TicksPerMicro = TimeSpan.TicksPerMillisecond / 1000;
 
-    public static long NowMicros() => ToMicros(DateTimeOffset.UtcNow);
+    /// <summary>The current time of <paramref name="time"/> in microseconds since the epoch.</summary>
+    public static long NowMicros(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return ToMicros(time.GetUtcNow());
+    }
 
+    /// <summary><paramref name="t"/> in microseconds since the epoch (sub-microsecond ticks are dropped).</summary>
     public static long ToMicros(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TicksPerMicro;
 
+    /// <summary>The UTC time of a stored value; the inverse of <see cref="ToMicros"/>.</summary>
     public static DateTimeOffset FromMicros(long micros) =>
         new(DateTimeOffset.UnixEpoch.UtcTicks + micros * TicksPerMicro, TimeSpan.Zero);
 

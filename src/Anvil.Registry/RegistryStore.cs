@@ -33,12 +33,14 @@ public sealed partial class RegistryStore
     /// <summary><c>$ANVIL_HOME/registry/artifacts</c>.</summary>
     public static string DefaultArtifactsPath => Path.Combine(AnvilDatabase.Home, "registry", "artifacts");
 
+    /// <summary>The directory the artifacts are kept in (absolute).</summary>
     public string ArtifactsPath { get; }
 
     /// <summary>Where uploads are written while they are checked: inside <see cref="ArtifactsPath"/>, so that moving
     /// one into place is a rename on the same file system.</summary>
     public string StagingPath => Path.Combine(ArtifactsPath, ".incoming");
 
+    /// <summary>The database the registry's rows are in; its <see cref="AnvilDatabase.Time"/> is the registry's clock.</summary>
     public AnvilDatabase Database => _db;
 
     /// <summary>The full path of a version's artifact.</summary>
@@ -55,7 +57,7 @@ public sealed partial class RegistryStore
         {
             throw new RegistryException(RegistryError.Invalid, $"invalid namespace name '{name}': it {why}");
         }
-        var now = Clock.NowMicros();
+        var now = _db.NowMicros();
         try
         {
             await _db.WriteAsync(async (c, tx) =>
@@ -85,7 +87,7 @@ public sealed partial class RegistryStore
     /// <exception cref="RegistryException">No such namespace or user.</exception>
     public async Task<bool> AddOwnerAsync(string ns, string user, CancellationToken ct = default)
     {
-        var now = Clock.NowMicros();
+        var now = _db.NowMicros();
         return await _db.WriteAsync(async (c, tx) =>
         {
             var nsId = await NamespaceIdAsync(c, tx, ns, ct).ConfigureAwait(false);
@@ -283,7 +285,7 @@ public sealed partial class RegistryStore
             f.Flush(flushToDisk: true); // the bytes are on disk before a row can point at them
         }
         File.Move(stagedArtifact, final, overwrite: false);
-        var now = Clock.NowMicros();
+        var now = _db.NowMicros();
         try
         {
             await _db.WriteAsync(async (c, tx) =>
@@ -380,7 +382,7 @@ public sealed partial class RegistryStore
         CancellationToken ct = default)
     {
         var id = Guid.NewGuid().ToString();
-        var now = Clock.NowMicros();
+        var now = _db.NowMicros();
         await _db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO registry_imports (id, created, updated, state, user_name, filename, namespace, name, version, messages) " +
             "VALUES (@id, @now, @now, @state, @user, @filename, @ns, @name, @version, '[]')",
@@ -404,7 +406,7 @@ public sealed partial class RegistryStore
     public async Task UpdateImportAsync(string id, string state, IReadOnlyList<ImportMessage> messages, string? errorCode = null,
         string? errorDescription = null, CancellationToken ct = default)
     {
-        var now = Clock.NowMicros();
+        var now = _db.NowMicros();
         var json = MessagesJson(messages);
         var finished = state is ImportState.Completed or ImportState.Failed ? now : (long?)null;
         var started = state == ImportState.Running || finished is not null ? now : (long?)null;
@@ -418,7 +420,7 @@ public sealed partial class RegistryStore
     /// not finish them), and empties the staging folder; returns how many imports were marked.</summary>
     public async Task<int> FailUnfinishedImportsAsync(CancellationToken ct = default)
     {
-        var now = Clock.NowMicros();
+        var now = _db.NowMicros();
         var messages = MessagesJson([new ImportMessage(ImportMessage.Error, "The server stopped before this import finished; publish again.", Clock.FromMicros(now))]);
         var marked = await _db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
             "UPDATE registry_imports SET state = @failed, finished = @now, updated = @now, error_code = 'ImporterError', " +
@@ -466,7 +468,7 @@ public sealed partial class RegistryStore
             known = (await c.QueryAsync<string>(new CommandDefinition("SELECT path FROM registry_versions", cancellationToken: ct))
                 .ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         }
-        var cutoff = DateTime.UtcNow - olderThan;
+        var cutoff = _db.Time.GetUtcNow().UtcDateTime - olderThan;
         var removed = 0;
         foreach (var file in Directory.EnumerateFiles(ArtifactsPath, "*.tar.gz", SearchOption.AllDirectories))
         {

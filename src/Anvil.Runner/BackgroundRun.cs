@@ -106,8 +106,9 @@ public static class BackgroundRun
     /// <summary>Ends the background run: SIGTERM to the runner, which cancels the whole job (SIGTERM to its process
     /// group, SIGKILL after <see cref="RunnerJob.TerminationGrace"/>) and writes <c>status</c> <c>canceled</c> and
     /// <c>rc</c>. A runner still there after <paramref name="grace"/> is killed with every process group it
-    /// started.</summary>
-    public static async Task<StopOutcome> StopAsync(string privateDataDir, TimeSpan grace, CancellationToken ct = default)
+    /// started. <paramref name="time"/>: the clock for the grace period, default <see cref="TimeProvider.System"/>.</summary>
+    public static async Task<StopOutcome> StopAsync(string privateDataDir, TimeSpan grace, TimeProvider? time = null,
+        CancellationToken ct = default)
     {
         var path = PidFile(privateDataDir);
         if (ReadPidFile(path) is not { } owner || !IsRunning(owner.Pid, owner.StartTime))
@@ -116,10 +117,11 @@ public static class BackgroundRun
             return StopOutcome.NotRunning;
         }
         Native.kill(owner.Pid, Native.SIGTERM);
-        var deadline = DateTime.UtcNow + grace;
+        time ??= TimeProvider.System;
+        var deadline = time.GetUtcNow() + grace;
         while (IsRunning(owner.Pid, owner.StartTime))
         {
-            if (DateTime.UtcNow >= deadline)
+            if (time.GetUtcNow() >= deadline)
             {
                 // The runner started each job in a session of its own: those are its children, and their pids are
                 // their process groups.
@@ -132,7 +134,7 @@ public static class BackgroundRun
                 File.Delete(path);
                 return StopOutcome.Killed;
             }
-            await Task.Delay(100, ct).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct).ConfigureAwait(false);
         }
         return StopOutcome.Stopped;
     }

@@ -85,13 +85,13 @@ public sealed class RunnerJob
             SingleReader = true,
             SingleWriter = true,
         });
-        var setup = new JobSetup(_plan);
+        var setup = new JobSetup(_plan, _options.Time);
         PlaybookStats? stats = null;
         var dispatcher = Task.Run(async () => stats = await DispatchAsync(channel.Reader, store, setup).ConfigureAwait(false),
             CancellationToken.None);
 
         var batch = new EventBatch(channel.Writer);
-        var assembler = new JobEventAssembler(_plan.Ident, batch.Add);
+        var assembler = new JobEventAssembler(_plan.Ident, batch.Add, () => Timestamps.NowNaiveUtc(_options.Time));
         int rc;
         string status;
         try

@@ -131,6 +131,9 @@ public sealed record RunnerOptions
     /// <summary>Remote execution (ansible-runner's <c>streamer</c>): transmit this job as a stream, run a streamed
     /// job as a worker, or process a worker's result stream; run with <see cref="AnsibleRunner.StreamAsync"/>.</summary>
     public Streaming.StreamingOptions? Streaming { get; init; }
+
+    /// <summary>The clock for event timestamps and profiling samples. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>A status change; <see cref="Command"/> and <see cref="Cwd"/> are set for <c>starting</c>.</summary>

@@ -7,11 +7,22 @@ namespace Anvil.Yaml;
 /// <summary>The type PyYAML's safe loader (YAML 1.1) gives a scalar.</summary>
 public enum Yaml11Kind
 {
+    /// <summary><c>~</c>, <c>null</c>, <c>Null</c>, <c>NULL</c> or nothing: Python's <c>None</c>.</summary>
     Null,
+
+    /// <summary><c>yes</c>/<c>no</c>, <c>true</c>/<c>false</c>, <c>on</c>/<c>off</c> in their three casings.</summary>
     Bool,
+
+    /// <summary>Decimal, octal (<c>0777</c>), hexadecimal, binary, sexagesimal (<c>1:30</c>), with <c>_</c> allowed.</summary>
     Int,
+
+    /// <summary>A number with a dot (<c>1.5</c>, <c>1.0e5</c>), or <c>.inf</c>/<c>.nan</c>.</summary>
     Float,
+
+    /// <summary>A date (<c>2001-12-14</c>) or date and time.</summary>
     Timestamp,
+
+    /// <summary>Anything else; a quoted scalar is a string unless tagged.</summary>
     String,
 
     /// <summary>A plain <c>=</c>: YAML 1.1's value key, which the safe loader resolves but cannot construct.</summary>
@@ -45,7 +56,10 @@ public sealed record Yaml11Scalar(Yaml11Kind Kind, string Text, object? Value)
 /// <summary>Thrown for YAML that PyYAML's safe loader would refuse; carries the position (1-based, 0 when unknown).</summary>
 public sealed class Yaml11Exception(string message, int line = 0, int column = 0) : Exception(message)
 {
+    /// <summary>The 1-based line of the offending text; 0 when unknown.</summary>
     public int Line { get; } = line;
+
+    /// <summary>The 1-based column of the offending text; 0 when unknown.</summary>
     public int Column { get; } = column;
 }
 

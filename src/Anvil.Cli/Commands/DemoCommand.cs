@@ -36,7 +36,7 @@ internal static class DemoCommand
             {
                 PrivateDataDir = demo,
                 Playbook = "site.yml",
-                Ident = "demo-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture),
+                Ident = "demo-" + TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture),
                 RotateArtifacts = 5,
                 Output = parse.GetValue(quiet) ? null : output,
             };

@@ -22,7 +22,7 @@ internal static class RecordsDatabaseOption
     {
         try
         {
-            return await AnvilDatabase.OpenAsync(connection, AnvilSchema.All, migrate, ct);
+            return await AnvilDatabase.OpenAsync(connection, AnvilSchema.All, migrate, ct: ct);
         }
         catch (Exception e) when (IsDatabaseProblem(e))
         {

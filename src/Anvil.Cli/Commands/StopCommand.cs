@@ -27,7 +27,7 @@ internal static class StopCommand
                 return RunCommand.Fail(error,
                     $"{Path.Combine(dir, BackgroundRun.PidFileName)}: the run going from this private data dir is '{live}', not '{ident}'; nothing was stopped");
             }
-            switch (await BackgroundRun.StopAsync(dir, Grace, ct))
+            switch (await BackgroundRun.StopAsync(dir, Grace, ct: ct))
             {
                 case StopOutcome.NotRunning:
                     return RunCommand.Fail(error,

@@ -67,7 +67,7 @@ public sealed class Migrator(AnvilDatabase db)
                 }
                 await s.ExecuteAsync(m.Sql).ConfigureAwait(false);
                 await s.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied) VALUES (@v, @n, @a)",
-                    ("v", (long)m.Version), ("n", m.Name), ("a", Clock.NowMicros())).ConfigureAwait(false);
+                    ("v", (long)m.Version), ("n", m.Name), ("a", db.NowMicros())).ConfigureAwait(false);
                 return true;
             }, ct).ConfigureAwait(false);
             if (done)

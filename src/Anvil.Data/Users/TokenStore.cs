@@ -9,6 +9,7 @@ namespace Anvil.Data.Users;
 /// <summary>An API token as listed: never its secret (the database does not have it).</summary>
 public sealed record ApiToken(long Id, string User, string? Name, DateTimeOffset Created, DateTimeOffset? LastUsed, DateTimeOffset? Revoked)
 {
+    /// <summary>Whether the token was revoked: it no longer authenticates.</summary>
     public bool IsRevoked => Revoked is not null;
 }
 
@@ -41,7 +42,7 @@ public sealed class TokenStore(AnvilDatabase db)
         // 43 characters of 62 ≈ 256 bits.
         var secret = Prefix + RandomNumberGenerator.GetString(Alphabet, 43);
         var hash = Hash(secret);
-        var now = Clock.NowMicros();
+        var now = db.NowMicros();
         var id = await db.WriteAsync(async (c, tx) =>
         {
             var userId = await c.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT id FROM users WHERE name = @user", new { user }, tx,
@@ -68,7 +69,7 @@ public sealed class TokenStore(AnvilDatabase db)
     /// or it was already revoked.</summary>
     public async Task<bool> RevokeAsync(string idOrToken, CancellationToken ct = default)
     {
-        var now = Clock.NowMicros();
+        var now = db.NowMicros();
         var byId = idOrToken.Length is > 0 and < 19 && idOrToken.All(char.IsAsciiDigit);
         var sql = byId
             ? "UPDATE registry_tokens SET revoked = @now WHERE id = @id AND revoked IS NULL"
@@ -100,7 +101,7 @@ public sealed class TokenStore(AnvilDatabase db)
         {
             return null;
         }
-        var now = Clock.NowMicros();
+        var now = db.NowMicros();
         if (row.LastUsed is not { } last || now - last > LastUseResolution)
         {
             await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(

@@ -37,7 +37,7 @@ public sealed partial class UserStore(AnvilDatabase db)
         CheckPassword(password);
         // Hash outside the write transaction: it takes about a tenth of a second and SQLite writers queue.
         var hash = PasswordHasher.Hash(password);
-        var now = Clock.NowMicros();
+        var now = db.NowMicros();
         try
         {
             await db.WriteAsync(async (c, tx) =>
@@ -82,7 +82,7 @@ public sealed partial class UserStore(AnvilDatabase db)
     {
         CheckPassword(password);
         var hash = PasswordHasher.Hash(password);
-        var now = Clock.NowMicros();
+        var now = db.NowMicros();
         var changed = await db.WriteAsync((c, tx) =>
             c.ExecuteAsync("UPDATE users SET password_hash = @hash, updated = @now WHERE name = @name",
                 new { name, hash, now }, tx), ct).ConfigureAwait(false);

@@ -133,7 +133,7 @@ public sealed partial class RecordsApi
         }
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, FileFields, mode, db, ct).ConfigureAwait(false);
-        var now = Clock.NowMicros();
+        var now = Database.NowMicros();
         var row = existing ?? new FileRow { Created = now };
         row = row with
         {

@@ -154,7 +154,7 @@ public sealed partial class RecordsApi
         var existing = id is { } i ? await LoadHostAsync(db, i, ct).ConfigureAwait(false) ?? throw Replies.NotFoundError() : null;
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, HostFields, mode, db, ct).ConfigureAwait(false);
-        var now = Clock.NowMicros();
+        var now = Database.NowMicros();
         var row = (existing ?? new HostRow { Created = now }) with { Updated = now };
         row = row with
         {
@@ -227,7 +227,7 @@ public sealed partial class RecordsApi
         {
             return Replies.NotFound();
         }
-        await RepointLatestHostsAsync(db, $"SELECT id FROM hosts WHERE {db.In("id", "@ids")}", $"NOT ({db.In("h.id", "@ids")})", [id], ct).ConfigureAwait(false);
+        await RepointLatestHostsAsync(db, $"SELECT id FROM hosts WHERE {db.In("id", "@ids")}", $"NOT ({db.In("h.id", "@ids")})", [id], Database.NowMicros(), ct).ConfigureAwait(false);
         await db.ExecuteAsync("DELETE FROM hosts WHERE id = @id", new { id }, ct).ConfigureAwait(false);
         return Replies.NoContent();
     }, ct);

@@ -61,7 +61,7 @@ public sealed partial class RecordsApi
         var existing = id is { } i ? await LoadLabelAsync(db, i, ct).ConfigureAwait(false) ?? throw Replies.NotFoundError() : null;
         using var body = RequestBody.Parse(r);
         var values = await WriteFields.ValidateAsync(body.Root, LabelFields, mode, db, ct).ConfigureAwait(false);
-        var now = Clock.NowMicros();
+        var now = Database.NowMicros();
         var label = existing ?? new LabelRow(0, now, now, "");
         if (values.TryGetValue("name", out var name))
         {

@@ -241,7 +241,7 @@ public sealed partial class RecordsApi
             .ConfigureAwait(false);
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, PlaybookFields, mode, db, ct).ConfigureAwait(false);
-        var now = Clock.NowMicros();
+        var now = Database.NowMicros();
         var row = existing ?? new PlaybookRow
         {
             Created = now, Started = now, ServerVersion = Options.ServerVersion, Controller = "localhost",
@@ -320,7 +320,7 @@ public sealed partial class RecordsApi
         {
             return Replies.NotFound();
         }
-        await DeletePlaybooksAsync(db, [id], ct).ConfigureAwait(false);
+        await DeletePlaybooksAsync(db, [id], Database.NowMicros(), ct).ConfigureAwait(false);
         return Replies.NoContent();
     }, ct);
 
@@ -328,12 +328,12 @@ public sealed partial class RecordsApi
     /// Deletes playbooks with everything under them, inside the caller's transaction: the API's DELETE and the
     /// retention sweep both come here. The foreign keys cascade to plays, tasks, results, hosts, files, records,
     /// label links and run events; latest-host entries that point at these playbooks' hosts first move to the most
-    /// recent other host of that name.
+    /// recent other host of that name (their <c>updated</c> set to <paramref name="now"/>).
     /// </summary>
-    internal static async Task DeletePlaybooksAsync(Db db, long[] ids, CancellationToken ct)
+    internal static async Task DeletePlaybooksAsync(Db db, long[] ids, long now, CancellationToken ct)
     {
         await RepointLatestHostsAsync(db, $"SELECT id FROM hosts WHERE {db.In("playbook_id", "@ids")}",
-            $"NOT ({db.In("h.playbook_id", "@ids")})", ids, ct).ConfigureAwait(false);
+            $"NOT ({db.In("h.playbook_id", "@ids")})", ids, now, ct).ConfigureAwait(false);
         await db.ExecuteAsync($"DELETE FROM playbooks WHERE {db.In("id", "@ids")}", new { ids }, ct).ConfigureAwait(false);
     }
 
@@ -342,12 +342,13 @@ public sealed partial class RecordsApi
     /// re-pointed to the most recently updated remaining host of the same name (<paramref name="remaining"/>); rows
     /// with no such host are left to the foreign key's cascade. Both conditions may use <c>@ids</c>.
     /// </summary>
-    private static Task RepointLatestHostsAsync(Db db, string doomedHosts, string remaining, long[] ids, CancellationToken ct) =>
+    private static Task RepointLatestHostsAsync(Db db, string doomedHosts, string remaining, long[] ids, long now,
+        CancellationToken ct) =>
         db.ExecuteAsync(
             $"""
             UPDATE latest_hosts SET updated = @now, host_id = (
                 SELECT h.id FROM hosts h WHERE h.name = latest_hosts.name AND {remaining} ORDER BY h.updated DESC, h.id DESC LIMIT 1)
             WHERE host_id IN ({doomedHosts})
               AND EXISTS (SELECT 1 FROM hosts h WHERE h.name = latest_hosts.name AND {remaining})
-            """, new { ids, now = Clock.NowMicros() }, ct);
+            """, new { ids, now }, ct);
 }

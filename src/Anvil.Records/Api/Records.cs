@@ -100,7 +100,7 @@ public sealed partial class RecordsApi
         var existing = id is { } i ? await LoadRecordAsync(db, i, ct).ConfigureAwait(false) ?? throw Replies.NotFoundError() : null;
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, RecordFields, mode, db, ct).ConfigureAwait(false);
-        var now = Clock.NowMicros();
+        var now = Database.NowMicros();
         var row = (existing ?? new RecordRow { Created = now }) with { Updated = now };
         row = row with
         {

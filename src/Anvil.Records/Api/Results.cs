@@ -189,7 +189,7 @@ public sealed partial class RecordsApi
         var existing = id is { } i ? await LoadResultAsync(db, i, ct).ConfigureAwait(false) ?? throw Replies.NotFoundError() : null;
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, ResultFields, mode, db, ct).ConfigureAwait(false);
-        var now = Clock.NowMicros();
+        var now = Database.NowMicros();
         var row = (existing ?? new ResultRow { Created = now, Started = now }) with { Updated = now };
         row = row with
         {

@@ -185,7 +185,7 @@ public sealed partial class RecordsApi
             .ConfigureAwait(false);
         using var body = RequestBody.Parse(r);
         var v = await WriteFields.ValidateAsync(body.Root, TaskFields, mode, db, ct).ConfigureAwait(false);
-        var now = Clock.NowMicros();
+        var now = Database.NowMicros();
         var row = existing ?? new TaskRow { Created = now, Started = now };
         row = row with
         {

@@ -24,13 +24,13 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
     public Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            using var writer = new BatchWriter(c, tx, db.Dialect, batch, serverVersion);
+            using var writer = new BatchWriter(c, tx, db.Dialect, batch, serverVersion, db.NowMicros());
             return await writer.RunAsync().ConfigureAwait(false);
         }, ct);
 
     /// <summary>The state of one batch inside its transaction.</summary>
-    private sealed class BatchWriter(DbConnection c, DbTransaction tx, SqlDialect dialect, IngestBatch batch, string serverVersion)
-        : IDisposable
+    private sealed class BatchWriter(DbConnection c, DbTransaction tx, SqlDialect dialect, IngestBatch batch, string serverVersion,
+        long now) : IDisposable
     {
         private readonly SqlSession _s = new(c, tx, dialect);
         private readonly Dictionary<string, long> _files = new(StringComparer.Ordinal);
@@ -38,7 +38,7 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
         private readonly Dictionary<string, long> _plays = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _tasks = new(StringComparer.Ordinal);
         private long _playbook;
-        private long _now;
+        private readonly long _now = now;
 
         public void Dispose() => _s.Dispose();
 
@@ -46,7 +46,6 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
 
         public async Task<IngestResult> RunAsync()
         {
-            _now = Clock.NowMicros();
             _playbook = await EnsurePlaybookAsync().ConfigureAwait(false);
             int stored = 0, duplicates = 0;
             foreach (var ev in batch.Events)

@@ -40,7 +40,7 @@ public sealed class RecordsRetention(AnvilDatabase database)
                     new { cutoff, batch = DeleteBatch }, ct).ConfigureAwait(false);
                 if (ids.Length > 0)
                 {
-                    await RecordsApi.DeletePlaybooksAsync(db, ids, ct).ConfigureAwait(false);
+                    await RecordsApi.DeletePlaybooksAsync(db, ids, database.NowMicros(), ct).ConfigureAwait(false);
                 }
                 return ids.Length;
             }, ct).ConfigureAwait(false);
@@ -65,7 +65,7 @@ public sealed class RecordsRetention(AnvilDatabase database)
         return database.WriteAsync(async (c, tx) =>
         {
             var db = new Db(c, tx, database.Dialect);
-            var now = Clock.NowMicros();
+            var now = database.NowMicros();
             var ids = await IdsAsync(db, """
                 UPDATE playbooks SET status = 'expired', updated = @now
                 WHERE status = 'running' AND updated <= @cutoff

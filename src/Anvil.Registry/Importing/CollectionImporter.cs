@@ -17,31 +17,40 @@ public sealed record ContentItem(string Name, string ContentType);
 /// artifact at <see cref="ArtifactPath"/>; otherwise <see cref="ErrorDescription"/> says why it was refused.</summary>
 public sealed record ImportResult
 {
+    /// <summary>What the checks reported, in order (the import's log).</summary>
     public required IReadOnlyList<ImportLogEntry> Log { get; init; }
 
+    /// <summary>Whether the artifact passed every check.</summary>
     public bool Succeeded => ErrorDescription is null;
 
     /// <summary>Galaxy's error code: <c>ImporterError</c> for a refused artifact.</summary>
     public string? ErrorCode { get; init; }
 
+    /// <summary>Why the artifact was refused; null when it passed.</summary>
     public string? ErrorDescription { get; init; }
 
     /// <summary>The uploaded bytes as written to disk (removed by the importer when the import failed).</summary>
     public required string ArtifactPath { get; init; }
 
+    /// <summary>The artifact's SHA-256 in lower-case hex.</summary>
     public string Sha256 { get; init; } = "";
 
+    /// <summary>The artifact's size in bytes.</summary>
     public long Size { get; init; }
 
+    /// <summary>MANIFEST.json's <c>collection_info</c>, when it could be read.</summary>
     public CollectionInfo? Info { get; init; }
 
     /// <summary>MANIFEST.json's exact bytes.</summary>
     public byte[]? ManifestBytes { get; init; }
 
+    /// <summary>The README's text, when present and no larger than <see cref="ImportOptions.MaxReadmeBytes"/>.</summary>
     public string? Readme { get; init; }
 
+    /// <summary><c>requires_ansible</c> from <c>meta/runtime.yml</c>, if any.</summary>
     public string? RequiresAnsible { get; init; }
 
+    /// <summary>The modules, roles and other plugins the artifact holds.</summary>
     public IReadOnlyList<ContentItem> Contents { get; init; } = [];
 }
 
@@ -53,6 +62,9 @@ public sealed record ImportOptions
 
     /// <summary>Largest README kept for display. Default: 1 MiB.</summary>
     public int MaxReadmeBytes { get; init; } = 1 << 20;
+
+    /// <summary>The clock for the times in the import log. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -66,6 +78,7 @@ public sealed record ImportOptions
 /// </summary>
 public static class CollectionImporter
 {
+    /// <summary>Galaxy's error code for an artifact that failed its checks.</summary>
     public const string ImporterError = "ImporterError";
 
     /// <summary>Writes <paramref name="upload"/> into <paramref name="stagingDirectory"/> (hashing it on the way),
@@ -122,13 +135,14 @@ public static class CollectionImporter
         ImportOptions options, CancellationToken ct = default)
     {
         var log = new List<ImportLogEntry>();
-        void Info(string m) => log.Add(new ImportLogEntry("INFO", m, DateTimeOffset.UtcNow));
-        void Warn(string m) => log.Add(new ImportLogEntry("WARNING", m, DateTimeOffset.UtcNow));
+        var time = options.Time;
+        void Info(string m) => log.Add(new ImportLogEntry("INFO", m, time.GetUtcNow()));
+        void Warn(string m) => log.Add(new ImportLogEntry("WARNING", m, time.GetUtcNow()));
         ImportResult Fail(string description, IEnumerable<string>? errors = null)
         {
             foreach (var e in errors ?? [description])
             {
-                log.Add(new ImportLogEntry("ERROR", e, DateTimeOffset.UtcNow));
+                log.Add(new ImportLogEntry("ERROR", e, time.GetUtcNow()));
             }
             return new ImportResult
             {

@@ -37,10 +37,10 @@ public sealed class ImportProcessor(RegistryStore store)
     /// <summary>Checks and, when it passes, publishes <paramref name="job"/>.</summary>
     public async Task<ImportOutcome> RunAsync(ImportJob job, CancellationToken ct)
     {
-        var started = new ImportMessage(ImportMessage.Info, $"Import of {job.Filename} by {job.User} started", DateTimeOffset.UtcNow);
+        var started = new ImportMessage(ImportMessage.Info, $"Import of {job.Filename} by {job.User} started", store.Database.Time.GetUtcNow());
         await store.UpdateImportAsync(job.ImportId, ImportState.Running, [started], ct: ct).ConfigureAwait(false);
         var result = await Task.Run(() => CollectionImporter.Check(job.StagedPath, job.Filename, job.ExpectedSha256, job.Sha256,
-            job.Size, new ImportOptions(), ct), ct).ConfigureAwait(false);
+            job.Size, new ImportOptions { Time = store.Database.Time }, ct), ct).ConfigureAwait(false);
         var log = result.Log.Select(l => new ImportMessage(l.Level, l.Message, l.Time)).Prepend(started).ToList();
         if (!result.Succeeded)
         {
@@ -76,11 +76,11 @@ public sealed class ImportProcessor(RegistryStore store)
         catch (RegistryException e)
         {
             CollectionImporter.TryDelete(job.StagedPath);
-            log.Add(new ImportMessage(ImportMessage.Error, e.Message, DateTimeOffset.UtcNow));
+            log.Add(new ImportMessage(ImportMessage.Error, e.Message, store.Database.Time.GetUtcNow()));
             await store.UpdateImportAsync(job.ImportId, ImportState.Failed, log, "ImporterError", e.Message, ct).ConfigureAwait(false);
             return new ImportOutcome(false);
         }
-        log.Add(new ImportMessage(ImportMessage.Info, $"{info.Namespace}.{info.Name} {info.Version} is available", DateTimeOffset.UtcNow));
+        log.Add(new ImportMessage(ImportMessage.Info, $"{info.Namespace}.{info.Name} {info.Version} is available", store.Database.Time.GetUtcNow()));
         await store.UpdateImportAsync(job.ImportId, ImportState.Completed, log, ct: ct).ConfigureAwait(false);
         return new ImportOutcome(true, info.Namespace, info.Name, info.Version);
     }
@@ -91,7 +91,7 @@ public sealed class ImportProcessor(RegistryStore store)
     {
         CollectionImporter.TryDelete(job.StagedPath);
         return store.UpdateImportAsync(job.ImportId, ImportState.Failed,
-            [new ImportMessage(ImportMessage.Error, "Internal error during the import (see the server log).", DateTimeOffset.UtcNow)],
+            [new ImportMessage(ImportMessage.Error, "Internal error during the import (see the server log).", store.Database.Time.GetUtcNow())],
             "InternalError", "internal error during the import", CancellationToken.None);
     }
 

@@ -24,12 +24,17 @@ internal sealed class JobSetup : IAsyncDisposable
     private static readonly TimeSpan AgentStartup = TimeSpan.FromSeconds(10);
 
     private readonly JobPlan _plan;
+    private readonly TimeProvider _time;
     private readonly List<string> _notices = [];
     private bool _copied;
     private bool _staged;
     private ChildProcess? _agent;
 
-    public JobSetup(JobPlan plan) => _plan = plan;
+    public JobSetup(JobPlan plan, TimeProvider time)
+    {
+        _plan = plan;
+        _time = time;
+    }
 
     /// <summary>Messages for the run's output (e.g. profiling is off, and why).</summary>
     public IReadOnlyList<string> Notices => _notices;
@@ -71,7 +76,7 @@ internal sealed class JobSetup : IAsyncDisposable
         WritePrivateFiles();
         if (_plan.Profiling is { } profiling)
         {
-            Profiler = ResourceProfiler.TryCreate(profiling, out var problem);
+            Profiler = ResourceProfiler.TryCreate(profiling, _time, out var problem);
             if (problem is not null)
             {
                 _notices.Add($"Resource profiling is off: {problem}. The run goes on without profiling data.");

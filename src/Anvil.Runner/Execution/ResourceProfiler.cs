@@ -19,6 +19,7 @@ internal sealed class ResourceProfiler : IAsyncDisposable
 
     private readonly ProfilingPlan _plan;
     private readonly string _cgroup;
+    private readonly TimeProvider _time;
     private readonly object _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
@@ -28,15 +29,16 @@ internal sealed class ResourceProfiler : IAsyncDisposable
 
     private sealed record Current(int Index, string Uuid, string Name);
 
-    private ResourceProfiler(ProfilingPlan plan, string cgroup)
+    private ResourceProfiler(ProfilingPlan plan, string cgroup, TimeProvider time)
     {
         _plan = plan;
         _cgroup = cgroup;
+        _time = time;
     }
 
     /// <summary>Creates the job's cgroup and the results directory; returns null and the reason when the
     /// machine gives no cgroup the runner can write (the run goes on without profiling).</summary>
-    public static ResourceProfiler? TryCreate(ProfilingPlan plan, out string? problem)
+    public static ResourceProfiler? TryCreate(ProfilingPlan plan, TimeProvider time, out string? problem)
     {
         if (plan.Cgroup is not { } cgroup)
         {
@@ -67,7 +69,7 @@ internal sealed class ResourceProfiler : IAsyncDisposable
             return null;
         }
         problem = null;
-        return new ResourceProfiler(plan, cgroup);
+        return new ResourceProfiler(plan, cgroup, time);
     }
 
     /// <summary>Asks each cgroup from the root down to give its children the memory and pids controllers, so
@@ -167,7 +169,7 @@ internal sealed class ResourceProfiler : IAsyncDisposable
             var w = new ArrayBufferWriter<byte>(256);
             w.Write([RecordSeparator]);
             w.Write("{\"timestamp\": "u8);
-            WriteAscii(w, PythonFloat((DateTime.UtcNow - DateTime.UnixEpoch).TotalSeconds));
+            WriteAscii(w, PythonFloat((_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds));
             w.Write(", \"task_name\": "u8);
             JobEventSerializer.WriteString(w, task.Name);
             w.Write(", \"task_uuid\": "u8);

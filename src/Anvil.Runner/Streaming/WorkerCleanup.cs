@@ -21,6 +21,9 @@ public sealed record WorkerCleanupOptions
     /// <summary>Run the engine's <c>image prune --force</c> after untagging.</summary>
     public bool ImagePrune { get; init; }
 
+    /// <summary>The clock <see cref="GracePeriod"/> is measured against. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public string ProcessIsolationExecutable { get; init; } = "podman";
 }
 
@@ -83,14 +86,14 @@ public static partial class WorkerCleanup
                                              "refusing to continue for user system safety.");
         }
         var count = 0;
-        var now = DateTime.Now;
+        var now = options.Time.GetUtcNow().UtcDateTime;
         foreach (var dir in matches)
         {
             if (options.ExcludeStrings.Any(x => dir.Contains(x, StringComparison.Ordinal)))
             {
                 continue;
             }
-            if (options.GracePeriod > TimeSpan.Zero && Directory.GetLastWriteTime(dir) > now - options.GracePeriod)
+            if (options.GracePeriod > TimeSpan.Zero && Directory.GetLastWriteTimeUtc(dir) > now - options.GracePeriod)
             {
                 continue;
             }

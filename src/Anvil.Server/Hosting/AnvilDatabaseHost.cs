@@ -10,7 +10,8 @@ namespace Anvil.Server.Hosting;
 /// Opens (and migrates, for every part the server has: <see cref="AnvilSchema.All"/>) Anvil's database once when the server starts, before it accepts requests, and closes
 /// it when the server stops. Everything else gets the one shared <see cref="AnvilDatabase"/> from here.
 /// </summary>
-internal sealed partial class AnvilDatabaseHost(IOptions<RecordsServerOptions> options, ILogger<AnvilDatabaseHost> logger)
+internal sealed partial class AnvilDatabaseHost(IOptions<RecordsServerOptions> options, TimeProvider time,
+    ILogger<AnvilDatabaseHost> logger)
     : IHostedService, IAsyncDisposable
 {
     private AnvilDatabase? _database;
@@ -20,7 +21,7 @@ internal sealed partial class AnvilDatabaseHost(IOptions<RecordsServerOptions> o
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var db = await AnvilDatabase.OpenAsync(options.Value.Database, AnvilSchema.All, migrate: false, cancellationToken);
+        var db = await AnvilDatabase.OpenAsync(options.Value.Database, AnvilSchema.All, migrate: false, time, cancellationToken);
         try
         {
             var applied = await new Migrator(db).MigrateAsync(cancellationToken);

@@ -74,7 +74,7 @@ public sealed partial class IndexModel : UiPage
     /// <summary>Links for the last hour, day, week and month.</summary>
     public IEnumerable<(string Label, string Url)> QuickRanges()
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = Time.GetUtcNow();
         foreach (var (label, span) in new[] { ("Last hour", TimeSpan.FromHours(1)), ("24 hours", TimeSpan.FromDays(1)),
                      ("7 days", TimeSpan.FromDays(7)), ("30 days", TimeSpan.FromDays(30)) })
         {

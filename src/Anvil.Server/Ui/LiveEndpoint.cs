@@ -33,7 +33,7 @@ internal static class LiveEndpoint
     }
 
     private static async Task HandleAsync(HttpContext context, RecordsViews views, IOptions<UiOptions> options,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime, TimeProvider time)
     {
         var query = context.Request.Query;
         long? playbook = long.TryParse(query["playbook"], NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
@@ -54,7 +54,7 @@ internal static class LiveEndpoint
         {
             await WriteAsync(response, "retry: 3000\n\n", ct);
             long? stamp = null;
-            var quiet = DateTime.UtcNow;
+            var quiet = time.GetUtcNow();
             var interval = options.Value.LiveInterval;
             while (!ct.IsCancellationRequested)
             {
@@ -69,7 +69,7 @@ internal static class LiveEndpoint
                     {
                         await WriteAsync(response, $"event: change\ndata: {Escape(version)}\n\n", ct);
                         last = version;
-                        quiet = DateTime.UtcNow;
+                        quiet = time.GetUtcNow();
                     }
                     // The first word of a playbook's version is its status: once it stops running, nothing more comes.
                     if (playbook is not null && (version is null || !version.StartsWith("running ", StringComparison.Ordinal)))
@@ -78,10 +78,10 @@ internal static class LiveEndpoint
                         return;
                     }
                 }
-                if (DateTime.UtcNow - quiet > KeepAlive)
+                if (time.GetUtcNow() - quiet > KeepAlive)
                 {
                     await WriteAsync(response, ": keep-alive\n\n", ct); // also how a closed browser tab is noticed
-                    quiet = DateTime.UtcNow;
+                    quiet = time.GetUtcNow();
                 }
                 await Task.Delay(interval, ct);
             }

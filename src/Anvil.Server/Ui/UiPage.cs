@@ -31,6 +31,9 @@ public abstract class UiPage : PageModel
 
     internal RecordsViews Views => HttpContext.RequestServices.GetRequiredService<RecordsViews>();
 
+    /// <summary>The server's clock (quick date ranges, time elapsed while running).</summary>
+    internal TimeProvider Time => HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+
     internal UiOptions Settings => HttpContext.RequestServices.GetRequiredService<IOptions<UiOptions>>().Value;
 
     protected void NotFoundPage(string what)

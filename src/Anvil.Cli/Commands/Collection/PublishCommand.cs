@@ -62,7 +62,7 @@ internal static class PublishCommand
             await output.WriteLineAsync($"Collection has been published to the Galaxy server {server.Name} {root}");
             await output.WriteLineAsync($"Waiting until Galaxy import task {task} has completed");
             var timeout = parse.GetValue(importTimeout);
-            var deadline = timeout > 0 ? DateTime.UtcNow.AddSeconds(timeout) : DateTime.MaxValue;
+            var deadline = timeout > 0 ? TimeProvider.System.GetUtcNow().AddSeconds(timeout) : DateTimeOffset.MaxValue;
             var wait = TimeSpan.FromMilliseconds(50);
             ImportStatus? status;
             while (true)
@@ -72,7 +72,7 @@ internal static class PublishCommand
                 {
                     break;
                 }
-                if (DateTime.UtcNow >= deadline)
+                if (TimeProvider.System.GetUtcNow() >= deadline)
                 {
                     throw new GalaxyException($"Timeout while waiting for the Galaxy import process to finish, check progress at '{task}'");
                 }

@@ -130,7 +130,7 @@ public static class StaticSiteExporter
         Add("path", selection.Path);
         if (selection.SinceDays is { } days)
         {
-            Add("started_after", (DateTimeOffset.UtcNow - TimeSpan.FromDays(days)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            Add("started_after", (views.Database.Time.GetUtcNow() - TimeSpan.FromDays(days)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         }
         var (selected, errors) = await views.SelectPlaybooksAsync(query, ct);
         if (errors.Count > 0)

@@ -55,9 +55,9 @@ internal static class Fmt
         };
     }
 
-    /// <summary>Microseconds from <paramref name="started"/> until <paramref name="ended"/>, or until now while running.</summary>
-    public static long? Elapsed(long started, long? ended, bool running) =>
-        ended is { } e ? e - started : running ? Clock.NowMicros() - started : null;
+    /// <summary>Microseconds from <paramref name="started"/> until <paramref name="ended"/>, or until now (by <paramref name="time"/>) while running.</summary>
+    public static long? Elapsed(long started, long? ended, bool running, TimeProvider time) =>
+        ended is { } e ? e - started : running ? Clock.NowMicros(time) - started : null;
 
     public static string Number(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
