@@ -21,19 +21,33 @@ public sealed record JobEvent
     private ReadOnlyMemory<byte>? _metaJson;
 
     /// <summary>The event's uuid (ansible-runner's, or the one Anvil gives runner-side text).</summary>
+    /// <summary>The event's uuid (from the callback; Anvil makes one for runner-side text).</summary>
     public required string Uuid { get; init; }
+    /// <summary>Position in the run, from 1, without gaps: the order events are written and stored in.</summary>
     public required long Counter { get; init; }
+    /// <summary>The display text that belongs to the event (may be empty).</summary>
     public required string Stdout { get; init; }
+    /// <summary>The first line of <see cref="Stdout"/> in the run's whole output, counted from 0.</summary>
     public required long StartLine { get; init; }
+    /// <summary>The line after the last one of <see cref="Stdout"/> (equal to <see cref="StartLine"/> when it is empty).</summary>
     public required long EndLine { get; init; }
+    /// <summary>The run's ident (the artifact directory's name).</summary>
     public required string RunnerIdent { get; init; }
+    /// <summary>The event's name, one of <see cref="EventNames"/>.</summary>
     public required string Event { get; init; }
+    /// <summary>When the callback made the event, ISO 8601 in UTC as Python's <c>isoformat()</c> writes it.</summary>
     public required string Created { get; init; }
+    /// <summary>The process id of the ansible-playbook that emitted it.</summary>
     public int? Pid { get; init; }
+    /// <summary>The uuid of the enclosing event (a task's for a host result, a play's for a task); null on the first event.</summary>
     public string? ParentUuid { get; init; }
+    /// <summary>The display verbosity of a callback-side verbose event; null otherwise.</summary>
     public int? Verbosity { get; init; }
+    /// <summary>AWX's job id, when the run was given one.</summary>
     public long? JobId { get; init; }
+    /// <summary>AWX's ad-hoc command id, when given one.</summary>
     public long? AdHocCommandId { get; init; }
+    /// <summary>AWX's project update id, when given one.</summary>
     public long? ProjectUpdateId { get; init; }
 
     /// <summary>The <c>event_data</c> mapping as UTF-8 JSON; null for runner-side verbose events, which have none.</summary>
@@ -81,9 +95,13 @@ public sealed record JobEvent
         init => _meta = value is { } v ? new StrongBox<JsonElement>(v) : null;
     }
 
+    /// <summary>The host the event is about (<c>event_data.host</c>), if any.</summary>
     public string? Host => StringField("host");
+    /// <summary>The task's name (<c>event_data.task</c>), if any.</summary>
     public string? Task => StringField("task");
+    /// <summary>The play's name (<c>event_data.play</c>), if any.</summary>
     public string? Play => StringField("play");
+    /// <summary>The task's module (<c>event_data.task_action</c>), if any.</summary>
     public string? TaskAction => StringField("task_action");
 
     /// <summary>A string field of <c>event_data</c>, or null when absent or not a string.</summary>

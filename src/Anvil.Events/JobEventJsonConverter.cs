@@ -16,9 +16,11 @@ public sealed class JobEventJsonConverter : JsonConverter<JobEvent>
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    /// <summary>Reads one event in the job_events file format.</summary>
     public override JobEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         JobEventSerializer.Read(ref reader, counterRequired: true);
 
+    /// <summary>Writes the event exactly as its job_events file.</summary>
     public override void Write(Utf8JsonWriter writer, JobEvent value, JsonSerializerOptions options)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);

@@ -12,6 +12,7 @@ namespace Anvil.Events;
 /// </summary>
 public static class JobEventSerializer
 {
+    /// <summary>The bytes of the event's <c>job_events/&lt;counter&gt;-&lt;uuid&gt;.json</c> file.</summary>
     public static byte[] Serialize(JobEvent e)
     {
         var w = new ArrayBufferWriter<byte>(256 + e.Stdout.Length + (e.EventDataJson?.Length ?? 0));

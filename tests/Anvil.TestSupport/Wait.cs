@@ -13,10 +13,10 @@ public static class Wait
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string message,
         CancellationToken cancellationToken = default)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!await condition())
         {
-            if (DateTime.UtcNow >= deadline)
+            if (clock.Elapsed >= timeout)
             {
                 throw new TimeoutException($"gave up waiting after {timeout}: {message}");
             }
