@@ -45,6 +45,12 @@ trap 'rm -f "$log"' EXIT
 status=0
 filter=()
 ((quick)) && filter=(--filter "Category!=Integration")
+# The code must be formatted as .editorconfig says (whitespace, style and analyzers); a diff fails the run.
+if ! dotnet format Anvil.slnx --verify-no-changes -v q >"$log" 2>&1; then
+  cat "$log"
+  echo "test.sh: 'dotnet format Anvil.slnx' would change files (run it, then commit)" >&2
+  exit 1
+fi
 # The console logger at "minimal" prints each failed test with its message and stack (-v quiet alone hides them).
 dotnet test Anvil.slnx -c Release --nologo -v quiet --logger "console;verbosity=minimal" "${filter[@]}" 2>&1 | tee "$log" || status=$?
 

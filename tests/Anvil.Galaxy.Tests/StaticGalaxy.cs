@@ -67,8 +67,13 @@ internal sealed class StaticGalaxy : IDisposable
             var href = $"/api/v3/collections/{ns}/{name}/";
             Json(collectionDir, new
             {
-                href, @namespace = ns, name, deprecated = false, versions_url = href + "versions/",
-                created_at = "2024-01-01T00:00:00.000000Z", updated_at = "2024-01-01T00:00:00.000000Z",
+                href,
+                @namespace = ns,
+                name,
+                deprecated = false,
+                versions_url = href + "versions/",
+                created_at = "2024-01-01T00:00:00.000000Z",
+                updated_at = "2024-01-01T00:00:00.000000Z",
             });
             Json(Path.Combine(collectionDir, "versions"), new
             {

@@ -38,7 +38,9 @@ public class ConformanceTests
         var refTask = Fixtures.RunReferenceAsync(refPdd.Path, ["-m", "debug", "-a", "msg=from-a-module", "--hosts", "localhost"]);
         var anvil = await Fixtures.RunAnvilAsync(anvilPdd.Path, "", configure: o => o with
         {
-            Module = "debug", ModuleArgs = "msg=from-a-module", HostPattern = "localhost",
+            Module = "debug",
+            ModuleArgs = "msg=from-a-module",
+            HostPattern = "localhost",
         });
         var refDir = await refTask;
         AssertSameRun(refDir, anvil, "successful", 0);
@@ -61,7 +63,8 @@ public class ConformanceTests
             ["-r", "fixture_role", "--hosts", "localhost", "--role-vars", "fixture_role_message=from-role-vars"]);
         var anvil = await Fixtures.RunAnvilAsync(anvilPdd.Path, "", configure: o => o with
         {
-            Role = "fixture_role", HostPattern = "localhost",
+            Role = "fixture_role",
+            HostPattern = "localhost",
             RoleVars = new System.Text.Json.Nodes.JsonObject { ["fixture_role_message"] = "from-role-vars" },
         });
         var refDir = await refTask;

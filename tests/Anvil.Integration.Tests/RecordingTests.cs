@@ -175,7 +175,9 @@ public class RecordingTests
             new RecorderOptions { SpoolDirectory = spool, RetryInterval = TimeSpan.FromMilliseconds(100), MaxBatchEvents = 3 });
         var result = await AnsibleRunner.Start(new RunnerOptions
         {
-            PrivateDataDir = pdd, Playbook = "handler.yml", Ident = ident,
+            PrivateDataDir = pdd,
+            Playbook = "handler.yml",
+            Ident = ident,
             EventHandler = (e, _) =>
             {
                 recorder.Add(e);

@@ -129,11 +129,15 @@ public class RemoteExecutionTests
         var job = await CaptureAsync(AnvilCmd("transmit", controller.Path, "-p", "slow_steps.yml", "-i", "kill1"));
         var worker = Process.Start(new ProcessStartInfo(Anvil, ["worker"])
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         })!;
         var processor = Process.Start(new ProcessStartInfo(Anvil, ["process", results.Path, "-i", "kill1", "-q"])
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         })!;
         _ = processor.StandardOutput.ReadToEndAsync();
         var processorErr = processor.StandardError.ReadToEndAsync();
@@ -346,7 +350,9 @@ public class RemoteExecutionTests
     {
         var psi = new ProcessStartInfo(command[0], command[1..])
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         using var p = Process.Start(psi)!;
         var stdout = new MemoryStream();

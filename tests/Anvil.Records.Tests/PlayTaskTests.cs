@@ -77,8 +77,18 @@ public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(pos
         var uuid = Guid.NewGuid();
         var handler = await Create("tasks", new
         {
-            playbook = b.Playbook, play = b.Play, file = b.File, name = "Restart Service", action = "Ansible.Builtin.Service", lineno = 40,
-            handler = true, status = "failed", uuid, tags = new[] { "x" }, started = "2024-06-01T00:00:00Z", ended = "2024-06-01T00:00:01Z",
+            playbook = b.Playbook,
+            play = b.Play,
+            file = b.File,
+            name = "Restart Service",
+            action = "Ansible.Builtin.Service",
+            lineno = 40,
+            handler = true,
+            status = "failed",
+            uuid,
+            tags = new[] { "x" },
+            started = "2024-06-01T00:00:00Z",
+            ended = "2024-06-01T00:00:01Z",
         });
 
         Assert.Equal([handler, b.Task], await ListIds($"/api/v1/tasks?playbook={b.Playbook}"));
@@ -132,8 +142,15 @@ public abstract class PlayTaskTests(PostgresFixture? postgres) : ApiTestBase(pos
     public async Task Play_ListDetailAndFilters()
     {
         var tree = await CreateTreeAsync();
-        var other = await Create("plays", new { playbook = tree.Playbook, uuid = Guid.NewGuid(), name = "Second Play", status = "completed",
-            started = "2023-01-01T00:00:00Z", ended = "2023-01-01T00:00:10Z" });
+        var other = await Create("plays", new
+        {
+            playbook = tree.Playbook,
+            uuid = Guid.NewGuid(),
+            name = "Second Play",
+            status = "completed",
+            started = "2023-01-01T00:00:00Z",
+            ended = "2023-01-01T00:00:10Z"
+        });
         var item = (await Get($"/api/v1/plays?playbook={tree.Playbook}"))["results"][1];
         Assert.Equal(["id", "items", "playbook", "created", "updated", "started", "ended", "duration", "name", "uuid", "status"],
             item.EnumerateObject().Select(p => p.Name));

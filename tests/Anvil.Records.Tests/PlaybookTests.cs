@@ -151,14 +151,29 @@ public abstract class PlaybookTests(PostgresFixture? postgres) : ApiTestBase(pos
     {
         var a = await Create("playbooks", new
         {
-            ansible_version = "2.14.18", client_version = "1.7.4", python_version = "3.11.2", server_version = "1.7.4",
-            path = "/srv/Deploy.yml", name = "Deploy Web", controller = "ctl-One", user = "Alice", status = "completed",
-            started = "2024-01-01T00:00:00Z", ended = "2024-01-01T00:10:00Z",
+            ansible_version = "2.14.18",
+            client_version = "1.7.4",
+            python_version = "3.11.2",
+            server_version = "1.7.4",
+            path = "/srv/Deploy.yml",
+            name = "Deploy Web",
+            controller = "ctl-One",
+            user = "Alice",
+            status = "completed",
+            started = "2024-01-01T00:00:00Z",
+            ended = "2024-01-01T00:10:00Z",
         });
         var b = await Create("playbooks", new
         {
-            ansible_version = "2.15.0", client_version = "1.6.0", python_version = "3.9.1", server_version = "1.6.1",
-            path = "/srv/backup.yml", name = "backup", controller = "ctl-two", user = "bob", status = "failed",
+            ansible_version = "2.15.0",
+            client_version = "1.6.0",
+            python_version = "3.9.1",
+            server_version = "1.6.1",
+            path = "/srv/backup.yml",
+            name = "backup",
+            controller = "ctl-two",
+            user = "bob",
+            status = "failed",
             started = "2024-02-01T00:00:00Z",
         });
         var c = await Create("playbooks", new { ansible_version = "2.16", path = "/x.yml", status = "running", started = "2024-03-01T00:00:00Z" });

@@ -93,8 +93,16 @@ public abstract class ResultTests(PostgresFixture? postgres) : ApiTestBase(postg
         var a = await CreateTreeAsync("/a.yml", "Web1");
         var b = await CreateTreeAsync("/b.yml", "web10", "failed");
         await Patch($"/api/v1/tasks/{b.Task}", new { name = "Install Packages" });
-        var late = await Create("results", new { playbook = b.Playbook, play = b.Play, task = b.Task, host = b.Host, status = "skipped",
-            started = "2024-03-01T00:00:00Z", ended = "2024-03-01T00:01:00Z" });
+        var late = await Create("results", new
+        {
+            playbook = b.Playbook,
+            play = b.Play,
+            task = b.Task,
+            host = b.Host,
+            status = "skipped",
+            started = "2024-03-01T00:00:00Z",
+            ended = "2024-03-01T00:01:00Z"
+        });
 
         Assert.Equal([late, b.Result], await ListIds($"/api/v1/results?playbook={b.Playbook}"));
         Assert.Equal([a.Result], await ListIds($"/api/v1/results?task={a.Task}"));

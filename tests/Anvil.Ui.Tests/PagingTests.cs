@@ -26,9 +26,14 @@ public sealed class PagingTests
         {
             await server.PostAsync("playbooks", new
             {
-                name = $"deploy {i:000}", path = $"/srv/site{i % 3}.yml", ansible_version = i % 2 == 0 ? "2.16.1" : "2.14.18",
-                status = i % 10 == 0 ? "failed" : "completed", started = At(i), ended = At(i + i % 7),
-                controller = i % 4 == 0 ? "ci-runner" : "laptop", user = i % 5 == 0 ? "alice" : "bob",
+                name = $"deploy {i:000}",
+                path = $"/srv/site{i % 3}.yml",
+                ansible_version = i % 2 == 0 ? "2.16.1" : "2.14.18",
+                status = i % 10 == 0 ? "failed" : "completed",
+                started = At(i),
+                ended = At(i + i % 7),
+                controller = i % 4 == 0 ? "ci-runner" : "laptop",
+                user = i % 5 == 0 ? "alice" : "bob",
                 labels = i % 6 == 0 ? new[] { "prod", "weekly" } : new[] { "dev" },
             });
         }

@@ -21,8 +21,15 @@ public sealed class PostgresTests
         {
             playbook = await server.PostAsync("playbooks", new
             {
-                name = "pg run", path = "/srv/pg.yml", ansible_version = "2.16.1", status = "failed", started = At(0), ended = At(30),
-                labels = new[] { "pg" }, controller = "db-host", user = "carol",
+                name = "pg run",
+                path = "/srv/pg.yml",
+                ansible_version = "2.16.1",
+                status = "failed",
+                started = At(0),
+                ended = At(30),
+                labels = new[] { "pg" },
+                controller = "db-host",
+                user = "carol",
             });
             file = await server.PostAsync("files", new { path = "/srv/pg.yml", content = "- hosts: all\n  tasks:\n    - name: first\n      ping:\n", playbook });
             var play = await server.PostAsync("plays", new { name = "pg play", uuid = Guid.NewGuid().ToString(), playbook, started = At(0) });

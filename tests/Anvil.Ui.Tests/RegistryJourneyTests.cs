@@ -15,7 +15,9 @@ public sealed class RegistryJourneyTests(RegistryServer registry, BrowserFixture
     {
         var context = await browser.Browser.NewContextAsync(new()
         {
-            BaseURL = registry.Url, ViewportSize = new() { Width = width, Height = height }, HttpCredentials = login,
+            BaseURL = registry.Url,
+            ViewportSize = new() { Width = width, Height = height },
+            HttpCredentials = login,
             ColorScheme = scheme,
         });
         var page = await context.NewPageAsync();

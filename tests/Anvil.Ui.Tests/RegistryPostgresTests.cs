@@ -29,9 +29,16 @@ public sealed class RegistryPostgresTests
             await File.WriteAllTextAsync(staged, "artifact bytes");
             await store.AddVersionAsync(new NewVersion
             {
-                Namespace = "pgns", Name = name, Version = version, Sha256 = new string('b', 64), Size = 14,
+                Namespace = "pgns",
+                Name = name,
+                Version = version,
+                Sha256 = new string('b', 64),
+                Size = 14,
                 MetadataJson = $"{{\"namespace\": \"pgns\", \"name\": \"{name}\", \"version\": \"{version}\", \"dependencies\": {dependencies}, \"license\": [\"MIT\"]}}",
-                Description = $"{name} on postgres", Uploader = "carol", ImportId = import.Id, Readme = "# Hello\n\n<b>raw</b>",
+                Description = $"{name} on postgres",
+                Uploader = "carol",
+                ImportId = import.Id,
+                Readme = "# Hello\n\n<b>raw</b>",
             }, staged);
             await store.UpdateImportAsync(import.Id, ImportState.Completed, [new ImportMessage(ImportMessage.Info, "done", DateTimeOffset.UtcNow)]);
         }

@@ -13,16 +13,21 @@ internal static class WorkerCleanupCommand
         { Description = "glob of private data dirs to remove, e.g. --file-pattern='/tmp/.ansible-runner-*'", HelpName = "GLOB" };
         var exclude = new Option<string[]>("--exclude-strings")
         {
-            Description = "keep directories whose path contains any of these", HelpName = "TEXT", AllowMultipleArgumentsPerToken = true,
+            Description = "keep directories whose path contains any of these",
+            HelpName = "TEXT",
+            AllowMultipleArgumentsPerToken = true,
         };
         var images = new Option<string[]>("--remove-images")
         {
-            Description = "image tags to remove with the container engine", HelpName = "TAG", AllowMultipleArgumentsPerToken = true,
+            Description = "image tags to remove with the container engine",
+            HelpName = "TAG",
+            AllowMultipleArgumentsPerToken = true,
         };
         var grace = new Option<int>("--grace-period")
         {
             Description = "keep directories modified within this many minutes; 0 keeps none for that reason (default: 60)",
-            HelpName = "MINUTES", DefaultValueFactory = _ => 60,
+            HelpName = "MINUTES",
+            DefaultValueFactory = _ => 60,
         };
         var prune = new Option<bool>("--image-prune") { Description = "run the engine's 'image prune --force' after untagging" };
         var engine = new Option<string>("--process-isolation-executable")

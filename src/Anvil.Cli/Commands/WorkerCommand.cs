@@ -14,7 +14,8 @@ internal static class WorkerCommand
     {
         var pdd = new Option<string?>("--private-data-dir")
         {
-            Description = "where the job is unpacked and run (default: a temporary directory, removed after)", HelpName = "DIR",
+            Description = "where the job is unpacked and run (default: a temporary directory, removed after)",
+            HelpName = "DIR",
         };
         var info = new Option<bool>("--worker-info")
         { Description = "print this node's CPU count, memory, runner version and id (YAML) and exit" };

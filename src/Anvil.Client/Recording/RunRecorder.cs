@@ -117,7 +117,9 @@ public sealed class RunRecorder
             {
                 await DeliverAsync(new IngestBatch
                 {
-                    Run = _run, Events = batch.ToArray(), Files = new Dictionary<string, string>(files),
+                    Run = _run,
+                    Events = batch.ToArray(),
+                    Files = new Dictionary<string, string>(files),
                     FinalStatus = done ? _finalStatus ?? "failed" : null,
                 }).ConfigureAwait(false);
                 batch.Clear();

@@ -189,7 +189,8 @@ internal static class DeflateWorkers
                 {
                     job();
                 }
-            }) { IsBackground = true, Name = "anvil-deflate" }.Start();
+            })
+            { IsBackground = true, Name = "anvil-deflate" }.Start();
         }
         return jobs;
     }

@@ -170,7 +170,8 @@ public static class CollectionBuilder
             {
                 Interlocked.CompareExchange(ref failure, e, null);
             }
-        }) { IsBackground = true }).ToList();
+        })
+        { IsBackground = true }).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
         if (failure is not null)

@@ -200,23 +200,23 @@ public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, Col
         switch (candidate.Kind)
         {
             case CandidateKind.Galaxy:
-            {
-                var detail = await provider.GetDetailAsync(candidate, ct);
-                var tarball = await FetchAsync(candidate, detail, ct);
-                report?.Invoke(new CollectionEvent(CollectionEventKind.Installing, $"Installing '{subject}' to '{destination}'", subject));
-                var root = await candidate.Server!.GetApiRootAsync(ct);
-                await Task.Run(() => target.InstallArtifact(tarball, candidate.Name, candidate.Version,
-                    new GalaxySourceInfo(detail.DownloadUrl, root, detail.Href, detail.Signatures), Warn, ct), ct);
-                break;
-            }
+                {
+                    var detail = await provider.GetDetailAsync(candidate, ct);
+                    var tarball = await FetchAsync(candidate, detail, ct);
+                    report?.Invoke(new CollectionEvent(CollectionEventKind.Installing, $"Installing '{subject}' to '{destination}'", subject));
+                    var root = await candidate.Server!.GetApiRootAsync(ct);
+                    await Task.Run(() => target.InstallArtifact(tarball, candidate.Name, candidate.Version,
+                        new GalaxySourceInfo(detail.DownloadUrl, root, detail.Href, detail.Signatures), Warn, ct), ct);
+                    break;
+                }
             case CandidateKind.File or CandidateKind.Url:
-            {
-                var artifact = await artifacts.GetConcreteAsync(new Requirement(candidate.Name, VersionRange.Any,
-                    candidate.Kind == CandidateKind.File ? RequirementType.File : RequirementType.Url, candidate.Location), ct);
-                report?.Invoke(new CollectionEvent(CollectionEventKind.Installing, $"Installing '{subject}' to '{destination}'", subject));
-                await Task.Run(() => target.InstallArtifact(artifact.LocalPath, candidate.Name, candidate.Version, null, Warn, ct), ct);
-                break;
-            }
+                {
+                    var artifact = await artifacts.GetConcreteAsync(new Requirement(candidate.Name, VersionRange.Any,
+                        candidate.Kind == CandidateKind.File ? RequirementType.File : RequirementType.Url, candidate.Location), ct);
+                    report?.Invoke(new CollectionEvent(CollectionEventKind.Installing, $"Installing '{subject}' to '{destination}'", subject));
+                    await Task.Run(() => target.InstallArtifact(artifact.LocalPath, candidate.Name, candidate.Version, null, Warn, ct), ct);
+                    break;
+                }
             case CandidateKind.Dir:
                 report?.Invoke(new CollectionEvent(CollectionEventKind.Installing, $"Installing '{subject}' to '{destination}'", subject));
                 await Task.Run(() => target.InstallDirectory(candidate.Location!, Warn, ct), ct);

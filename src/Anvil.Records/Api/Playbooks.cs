@@ -244,7 +244,10 @@ public sealed partial class RecordsApi
         var now = Database.NowMicros();
         var row = existing ?? new PlaybookRow
         {
-            Created = now, Started = now, ServerVersion = Options.ServerVersion, Controller = "localhost",
+            Created = now,
+            Started = now,
+            ServerVersion = Options.ServerVersion,
+            Controller = "localhost",
         };
         row = row with
         {

@@ -179,21 +179,21 @@ internal static partial class WriteFields
 
     private static async Task<(object?, string?)> ParseAsync(FieldSpec f, JsonElement v, Db db, CancellationToken ct) =>
         f.Kind switch
-            {
-                FieldKind.String => ParseString(f, v),
-                FieldKind.Text => ParseText(v),
-                FieldKind.Integer => ParseInteger(v),
-                FieldKind.Boolean => ParseBoolean(v),
-                FieldKind.DateTime => ParseDateTime(v),
-                FieldKind.Duration => ParseDuration(v),
-                FieldKind.Choice => ParseChoice(f, v),
-                FieldKind.Json => (JsonText.Normalize(v), null),
-                FieldKind.Uuid => ParseUuid(v),
-                FieldKind.Reference => await ParseReferenceAsync(f, v, db, ct).ConfigureAwait(false),
-                FieldKind.LabelNames => ParseLabelNames(v),
-                FieldKind.HostIds => await ParseHostIdsAsync(v, db, ct).ConfigureAwait(false),
-                _ => throw new ArgumentOutOfRangeException(nameof(f), "unknown field kind"),
-            };
+        {
+            FieldKind.String => ParseString(f, v),
+            FieldKind.Text => ParseText(v),
+            FieldKind.Integer => ParseInteger(v),
+            FieldKind.Boolean => ParseBoolean(v),
+            FieldKind.DateTime => ParseDateTime(v),
+            FieldKind.Duration => ParseDuration(v),
+            FieldKind.Choice => ParseChoice(f, v),
+            FieldKind.Json => (JsonText.Normalize(v), null),
+            FieldKind.Uuid => ParseUuid(v),
+            FieldKind.Reference => await ParseReferenceAsync(f, v, db, ct).ConfigureAwait(false),
+            FieldKind.LabelNames => ParseLabelNames(v),
+            FieldKind.HostIds => await ParseHostIdsAsync(v, db, ct).ConfigureAwait(false),
+            _ => throw new ArgumentOutOfRangeException(nameof(f), "unknown field kind"),
+        };
 
     private static string? TooLong(string s) =>
         s.Length > MaxKeyLength ? $"Ensure this field has no more than {MaxKeyLength} characters."

@@ -187,7 +187,8 @@ public static class RecordsResources
     private static RecordFilter Status(string column, IReadOnlyList<string> choices) =>
         new("status", FilterKind.Status, FilterMatch.AnyOf, "with any of these statuses: " + string.Join(", ", choices))
         {
-            Column = column, Choices = choices,
+            Column = column,
+            Choices = choices,
         };
 
     /// <summary><c>{name}_before</c> (at or before) and <c>{name}_after</c> (at or after) on a time column.</summary>

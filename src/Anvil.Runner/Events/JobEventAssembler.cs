@@ -262,8 +262,16 @@ internal sealed class JobEventAssembler : IMarkerSink
             }
             return new EventHeader(uuid)
             {
-                Event = ev, Created = created, ParentUuid = parent, Pid = pid, Verbosity = verbosity,
-                JobId = jobId, AdHocCommandId = adHoc, ProjectUpdateId = projectUpdate, EventData = data, Meta = meta,
+                Event = ev,
+                Created = created,
+                ParentUuid = parent,
+                Pid = pid,
+                Verbosity = verbosity,
+                JobId = jobId,
+                AdHocCommandId = adHoc,
+                ProjectUpdateId = projectUpdate,
+                EventData = data,
+                Meta = meta,
             };
         }
 

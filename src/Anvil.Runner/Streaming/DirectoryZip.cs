@@ -27,7 +27,9 @@ public static class DirectoryZip
         {
             using var file = new FileStream(path, new FileStreamOptions
             {
-                Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             });
             using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
             {
@@ -98,11 +100,11 @@ public static class DirectoryZip
         try
         {
             await using (var file = new FileStream(tmp, new FileStreamOptions
-                         {
-                             Mode = FileMode.CreateNew,
-                             Access = FileAccess.Write,
-                             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                         }))
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
             {
                 await reader.ReadBase64Async(size, file, ct).ConfigureAwait(false);
             }
@@ -187,9 +189,11 @@ public static class DirectoryZip
             var fileMode = (mode & 0xFFF) != 0 ? (UnixFileMode)(mode & 0xFFF) : UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using (var input = entry.Open())
             using (var output = new FileStream(full, new FileStreamOptions
-                   {
-                       Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = fileMode | UnixFileMode.UserWrite,
-                   }))
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                UnixCreateMode = fileMode | UnixFileMode.UserWrite,
+            }))
             {
                 input.CopyTo(output, 81920);
             }

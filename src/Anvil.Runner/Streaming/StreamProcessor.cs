@@ -186,7 +186,11 @@ public static class StreamProcessor
             }
             return new StreamResult
             {
-                Status = finalStatus, Rc = finalRc, ArtifactDir = s2.Directory, Explanation = failure, EventCount = events,
+                Status = finalStatus,
+                Rc = finalRc,
+                ArtifactDir = s2.Directory,
+                Explanation = failure,
+                EventCount = events,
             };
         }
         finally

@@ -210,7 +210,10 @@ public static class StreamWorker
         writer.WriteEof();
         return new StreamResult
         {
-            Status = result.Status, Rc = result.Rc, ArtifactDir = result.ArtifactDir, EventCount = events,
+            Status = result.Status,
+            Rc = result.Rc,
+            ArtifactDir = result.ArtifactDir,
+            EventCount = events,
         };
     }
 

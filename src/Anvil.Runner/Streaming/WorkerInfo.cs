@@ -58,9 +58,11 @@ public static partial class WorkerInfo
         }
         var id = Guid.NewGuid().ToString();
         using (var f = new FileStream(path, new FileStreamOptions
-               {
-                   Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-               }))
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
         {
             f.Write(System.Text.Encoding.ASCII.GetBytes(id));
         }

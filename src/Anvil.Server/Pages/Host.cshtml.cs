@@ -34,7 +34,10 @@ public sealed class HostModel : UiPage
         var limit = exported ? int.MaxValue : LimitOf("limit", Settings.ResultsPageSize);
         Results = await Views.ResultsAsync(new ResultQuery
         {
-            HostId = id, Statuses = StatusFilter, Limit = limit, Offset = exported ? 0 : OffsetOf("offset", "page", limit),
+            HostId = id,
+            Statuses = StatusFilter,
+            Limit = limit,
+            Offset = exported ? 0 : OffsetOf("offset", "page", limit),
         }, ct);
         var facts = JsonHtml.Flatten(detail.Facts).OrderBy(f => f.Path, StringComparer.OrdinalIgnoreCase).ToList();
         FactCount = facts.Count;

@@ -46,8 +46,13 @@ public sealed class PlaybookModel : UiPage
         Hosts = await Views.HostsAsync(id, fromResults: Running, hostLimit, exported ? 0 : OffsetOf("hosts_offset", "hosts_page", hostLimit), ct);
         Results = await Views.ResultsAsync(new ResultQuery
         {
-            PlaybookId = id, HostId = HostFilter, TaskId = TaskFilter, Statuses = StatusFilter,
-            Limit = limit, Offset = exported ? 0 : OffsetOf("offset", "page", limit), Descending = Newest,
+            PlaybookId = id,
+            HostId = HostFilter,
+            TaskId = TaskFilter,
+            Statuses = StatusFilter,
+            Limit = limit,
+            Offset = exported ? 0 : OffsetOf("offset", "page", limit),
+            Descending = Newest,
         }, ct);
         var taskLimit = exported ? Everything : Settings.ResultsPageSize;
         Tasks = await Views.TasksAsync(id, taskLimit, exported ? 0 : OffsetOf("tasks_offset", "tasks_page", taskLimit), ct);

@@ -36,12 +36,23 @@ internal static class Seed
         }));
         var play = Id(await PostAsync(http, "/api/v1/plays", new
         {
-            name = "seeded play", uuid = Guid.NewGuid().ToString(), playbook, status = "completed", started = now.ToString("O"),
+            name = "seeded play",
+            uuid = Guid.NewGuid().ToString(),
+            playbook,
+            status = "completed",
+            started = now.ToString("O"),
         }));
         var file = Id(await PostAsync(http, "/api/v1/files", new { playbook, path = $"/srv/{name}.yml", content = "- hosts: all\n" }));
         var task = Id(await PostAsync(http, "/api/v1/tasks", new
         {
-            name = "seeded task", action = "debug", lineno = 1, handler = false, play, file, playbook, tags = new[] { "t" },
+            name = "seeded task",
+            action = "debug",
+            lineno = 1,
+            handler = false,
+            play,
+            file,
+            playbook,
+            tags = new[] { "t" },
             started = now.ToString("O"),
         }));
         var host = Id(await PostAsync(http, "/api/v1/hosts", new { name = "seeded-host", playbook }));
@@ -50,9 +61,17 @@ internal static class Seed
         {
             await PostAsync(http, "/api/v1/results", new
             {
-                playbook, play, task, host, status = statuses[i % statuses.Length], changed = i % 2 == 0,
-                ignore_errors = false, content = new { msg = $"result {i}" }, delegated_to = Array.Empty<long>(),
-                started = now.ToString("O"), ended = now.AddSeconds(1).ToString("O"),
+                playbook,
+                play,
+                task,
+                host,
+                status = statuses[i % statuses.Length],
+                changed = i % 2 == 0,
+                ignore_errors = false,
+                content = new { msg = $"result {i}" },
+                delegated_to = Array.Empty<long>(),
+                started = now.ToString("O"),
+                ended = now.AddSeconds(1).ToString("O"),
             });
         }
         return new SeededPlaybook(playbook, play, task, host, results);

@@ -81,7 +81,12 @@ internal static class Site
     /// <summary>Results by the status shown in lists (ok+changed → "changed", failed+ignore_errors → "ignored").</summary>
     public static readonly Dictionary<string, int> ShownStatus = new()
     {
-        ["ok"] = 17, ["changed"] = 5, ["failed"] = 1, ["ignored"] = 3, ["skipped"] = 7, ["unreachable"] = 1,
+        ["ok"] = 17,
+        ["changed"] = 5,
+        ["failed"] = 1,
+        ["ignored"] = 3,
+        ["skipped"] = 7,
+        ["unreachable"] = 1,
     };
 
     /// <summary>The PLAY RECAP ansible-playbook prints for site.yml.</summary>

@@ -193,7 +193,9 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
             {
                 var late = (await client.PostAsync("/api/v1/playbooks", JsonSerializer.Serialize(new
                 {
-                    ansible_version = "2.14.18", path = "/srv/late.yml", started = "2019-06-01T00:00:00Z",
+                    ansible_version = "2.14.18",
+                    path = "/srv/late.yml",
+                    started = "2019-06-01T00:00:00Z",
                 }))).GetProperty("id").GetInt64();
                 await Wait.UntilAsync(async () => !(await Ids()).Contains(late), TimeSpan.FromSeconds(60), "the late old playbook is pruned");
             }
@@ -213,7 +215,9 @@ public abstract class RecordsRetentionTests(IRecordsBackend backend)
         {
             await client.PostAsync("/api/v1/playbooks", JsonSerializer.Serialize(new
             {
-                ansible_version = "2.14.18", path = $"/srv/{i}.yml", started = "2019-06-01T00:00:00Z",
+                ansible_version = "2.14.18",
+                path = $"/srv/{i}.yml",
+                started = "2019-06-01T00:00:00Z",
             }));
         }
         var kept = await seed.TreeAsync("/srv/kept.yml", DateTimeOffset.UtcNow);

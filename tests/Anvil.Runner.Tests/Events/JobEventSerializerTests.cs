@@ -31,8 +31,17 @@ public class JobEventSerializerTests
     {
         var e = new JobEvent
         {
-            Uuid = "u", Counter = 3, Stdout = "ok", StartLine = 1, EndLine = 2, RunnerIdent = "r",
-            Event = "runner_on_ok", Pid = 7, Created = "t", ParentUuid = "p", JobId = 5,
+            Uuid = "u",
+            Counter = 3,
+            Stdout = "ok",
+            StartLine = 1,
+            EndLine = 2,
+            RunnerIdent = "r",
+            Event = "runner_on_ok",
+            Pid = 7,
+            Created = "t",
+            ParentUuid = "p",
+            JobId = 5,
             EventDataJson = Encoding.UTF8.GetBytes("{\"host\": \"h\", \"res\": {\"x\": [1, 2]}}"),
         };
         Assert.Equal(
@@ -47,8 +56,14 @@ public class JobEventSerializerTests
     {
         var e = new JobEvent
         {
-            Uuid = "u", Counter = 1, Stdout = "x", StartLine = 0, EndLine = 1, RunnerIdent = "r",
-            Event = "verbose", Created = "t",
+            Uuid = "u",
+            Counter = 1,
+            Stdout = "x",
+            StartLine = 0,
+            EndLine = 1,
+            RunnerIdent = "r",
+            Event = "verbose",
+            Created = "t",
         };
         Assert.Equal(
             "{\"event\": \"verbose\", \"uuid\": \"u\", \"counter\": 1, \"stdout\": \"x\", \"start_line\": 0, \"end_line\": 1, " +

@@ -30,8 +30,14 @@ public class CommandBuilderTests
         using var _ = tmp;
         var plan = CommandBuilder.Build(new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Playbook = "site.yml", Limit = "web", Verbosity = 3, Forks = 4, Ident = "x",
-            ExtraVars = new JsonObject { ["b"] = 2 }, Tags = "t",
+            PrivateDataDir = tmp.Path,
+            Playbook = "site.yml",
+            Limit = "web",
+            Verbosity = 3,
+            Forks = 4,
+            Ident = "x",
+            ExtraVars = new JsonObject { ["b"] = 2 },
+            Tags = "t",
         }, pdd, "/cb");
         Assert.Equal(
             ["ansible-playbook", "--diff", "-i", Path.Combine(tmp.Path, "inventory"), "--limit", "web",
@@ -61,7 +67,8 @@ public class CommandBuilderTests
         using var _ = tmp;
         var plan = CommandBuilder.Build(new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Playbook = "site.yml",
+            PrivateDataDir = tmp.Path,
+            Playbook = "site.yml",
             ExtraVars = new JsonObject { ["password"] = "s3cret" },
         }, pdd, "/cb");
         Assert.Equal("anvil_events", plan.Environment["ANSIBLE_STDOUT_CALLBACK"]);
@@ -83,7 +90,8 @@ public class CommandBuilderTests
         using var _ = tmp;
         var plan = CommandBuilder.Build(new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Playbook = "site.yml",
+            PrivateDataDir = tmp.Path,
+            Playbook = "site.yml",
             EnvVars = new Dictionary<string, string> { ["ANSIBLE_STDOUT_CALLBACK"] = "yaml" },
         }, pdd, "/cb");
         Assert.Equal("yaml", plan.Environment["ORIGINAL_STDOUT_CALLBACK"]);
@@ -100,7 +108,9 @@ public class CommandBuilderTests
         using var _ = tmp;
         var e = Assert.Throws<RunnerInputException>(() => CommandBuilder.Build(new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Playbook = playbook, Inventory = inventory is null ? null : [inventory],
+            PrivateDataDir = tmp.Path,
+            Playbook = playbook,
+            Inventory = inventory is null ? null : [inventory],
         }, pdd, "/cb"));
         Assert.Contains(expected, e.Message);
     }
@@ -127,7 +137,11 @@ public class CommandBuilderTests
         var roles = Directory.CreateDirectory(Path.Combine(tmp.Path, "shared-roles")).FullName;
         var plan = CommandBuilder.Build(new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Role = "web", HostPattern = "db", RolesPath = [roles], RoleSkipFacts = true,
+            PrivateDataDir = tmp.Path,
+            Role = "web",
+            HostPattern = "db",
+            RolesPath = [roles],
+            RoleSkipFacts = true,
             RoleVars = new JsonObject { ["port"] = 8080 },
         }, pdd, "/cb");
 
@@ -165,8 +179,10 @@ public class CommandBuilderTests
         var cwd = Directory.CreateDirectory(Path.Combine(tmp.Path, "elsewhere")).FullName;
         var plan = CommandBuilder.Build(new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Arguments = ["-i", "hosts.ini", "site.yml", "-e", "token=s3cret"],
-            WorkingDirectory = cwd, Verbosity = 2,
+            PrivateDataDir = tmp.Path,
+            Arguments = ["-i", "hosts.ini", "site.yml", "-e", "token=s3cret"],
+            WorkingDirectory = cwd,
+            Verbosity = 2,
         }, pdd, "/cb");
         // Nothing from the private data dir's inventory, extravars or cmdline: only what was typed.
         Assert.Equal(["ansible-playbook", "-i", "hosts.ini", "site.yml", "-e", "token=s3cret", "-vv"], plan.Command);
@@ -191,7 +207,10 @@ public class CommandBuilderTests
         using var _ = tmp;
         var e = Assert.Throws<RunnerInputException>(() => CommandBuilder.Build(new RunnerOptions
         {
-            PrivateDataDir = tmp.Path, Playbook = playbook, Module = module, Role = role ?? "web",
+            PrivateDataDir = tmp.Path,
+            Playbook = playbook,
+            Module = module,
+            Role = role ?? "web",
         }, pdd, "/cb"));
         Assert.Equal(expected, e.Message);
     }

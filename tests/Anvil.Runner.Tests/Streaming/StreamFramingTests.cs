@@ -107,8 +107,12 @@ public class StreamFramingTests
     {
         var node = new JsonObject
         {
-            ["ident"] = "tw1", ["binary"] = null, ["quiet"] = false, ["rotate_artifacts"] = 0,
-            ["roles_path"] = new JsonArray("a", "é"), ["nested"] = new JsonObject { ["x"] = true },
+            ["ident"] = "tw1",
+            ["binary"] = null,
+            ["quiet"] = false,
+            ["rotate_artifacts"] = 0,
+            ["roles_path"] = new JsonArray("a", "é"),
+            ["nested"] = new JsonObject { ["x"] = true },
         };
         Assert.Equal("{\"ident\": \"tw1\", \"binary\": null, \"quiet\": false, \"rotate_artifacts\": 0, " +
                      "\"roles_path\": [\"a\", \"\\u00e9\"], \"nested\": {\"x\": true}}",

@@ -41,32 +41,35 @@ internal sealed record Filter(Option Option, Func<ParseResult, IEnumerable<(stri
         switch (f.Kind)
         {
             case FilterKind.Status:
-            {
-                var option = new Option<string[]>(name) { Description = description + " (repeatable)", HelpName = "STATUS" };
-                option.AcceptOnlyFromAmong([.. f.Choices]);
-                return new(option, p => (p.GetValue(option) ?? []).Select(s => (f.Name, s))) { Sends = [f.Name] };
-            }
-            case FilterKind.Id or FilterKind.Number:
-            {
-                var option = new Option<long?>(name) { Description = description, HelpName = f.Kind == FilterKind.Id ? "ID" : "N" };
-                return new(option, p => p.GetValue(option) is { } v ? [(f.Name, RecordsSession.Text(v))] : []) { Sends = [f.Name] };
-            }
-            case FilterKind.Bool:
-            {
-                // A switch: ARA's "false" is rarely wanted, and a switch reads as the question it asks.
-                var option = new Option<bool>(name) { Description = description.Replace(" (true) or not (false)", "", StringComparison.Ordinal)
-                    .Replace(" (true) or without (false)", "", StringComparison.Ordinal) };
-                return new(option, p => p.GetValue(option) ? [(f.Name, "true")] : []) { Sends = [f.Name] };
-            }
-            default:
-            {
-                var option = new Option<string?>(name)
                 {
-                    Description = description,
-                    HelpName = f.Kind switch { FilterKind.Date => "TIME", FilterKind.Uuid => "UUID", _ => "TEXT" },
-                };
-                return new(option, p => p.GetValue(option) is { Length: > 0 } v ? [(f.Name, v)] : []) { Sends = [f.Name] };
-            }
+                    var option = new Option<string[]>(name) { Description = description + " (repeatable)", HelpName = "STATUS" };
+                    option.AcceptOnlyFromAmong([.. f.Choices]);
+                    return new(option, p => (p.GetValue(option) ?? []).Select(s => (f.Name, s))) { Sends = [f.Name] };
+                }
+            case FilterKind.Id or FilterKind.Number:
+                {
+                    var option = new Option<long?>(name) { Description = description, HelpName = f.Kind == FilterKind.Id ? "ID" : "N" };
+                    return new(option, p => p.GetValue(option) is { } v ? [(f.Name, RecordsSession.Text(v))] : []) { Sends = [f.Name] };
+                }
+            case FilterKind.Bool:
+                {
+                    // A switch: ARA's "false" is rarely wanted, and a switch reads as the question it asks.
+                    var option = new Option<bool>(name)
+                    {
+                        Description = description.Replace(" (true) or not (false)", "", StringComparison.Ordinal)
+                        .Replace(" (true) or without (false)", "", StringComparison.Ordinal)
+                    };
+                    return new(option, p => p.GetValue(option) ? [(f.Name, "true")] : []) { Sends = [f.Name] };
+                }
+            default:
+                {
+                    var option = new Option<string?>(name)
+                    {
+                        Description = description,
+                        HelpName = f.Kind switch { FilterKind.Date => "TIME", FilterKind.Uuid => "UUID", _ => "TEXT" },
+                    };
+                    return new(option, p => p.GetValue(option) is { Length: > 0 } v ? [(f.Name, v)] : []) { Sends = [f.Name] };
+                }
         }
     }
 
