@@ -26,11 +26,13 @@ public enum StopOutcome
 /// </summary>
 public static class BackgroundRun
 {
+    /// <summary>Name of the pid file in the private data dir, as ansible-runner names it.</summary>
     public const string PidFileName = "pid";
 
     /// <summary>Where a background runner's own messages go (ansible-runner's name).</summary>
     public const string LogFileName = "daemon.log";
 
+    /// <summary>Full path of <c>&lt;private data dir&gt;/pid</c>.</summary>
     public static string PidFile(string privateDataDir) => Path.Combine(Path.GetFullPath(privateDataDir), PidFileName);
 
     /// <summary>Starts <paramref name="program"/> detached from this process: its own session (no terminal

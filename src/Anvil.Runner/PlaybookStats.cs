@@ -13,6 +13,7 @@ public sealed record PlaybookStats(
     IReadOnlyDictionary<string, int> Skipped,
     IReadOnlyDictionary<string, int> Processed)
 {
+    /// <summary>Reads the <c>event_data</c> of a <c>playbook_on_stats</c> event; a missing count is empty.</summary>
     public static PlaybookStats FromEventData(JsonElement data) => new(
         Counts(data, "ok"), Counts(data, "changed"), Counts(data, "dark"), Counts(data, "failures"),
         Counts(data, "ignored"), Counts(data, "rescued"), Counts(data, "skipped"), Counts(data, "processed"));

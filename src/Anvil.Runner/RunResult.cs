@@ -8,20 +8,30 @@ namespace Anvil.Runner;
 /// <summary>Final statuses, spelled as ansible-runner writes them.</summary>
 public static class RunStatus
 {
+    /// <summary>Not started yet.</summary>
     public const string Unstarted = "unstarted";
+    /// <summary>Preparing the job; the command is known.</summary>
     public const string Starting = "starting";
+    /// <summary>Ansible is running.</summary>
     public const string Running = "running";
+    /// <summary>Ansible exited with rc 0.</summary>
     public const string Successful = "successful";
+    /// <summary>Ansible exited with a non-zero rc, or could not be started.</summary>
     public const string Failed = "failed";
+    /// <summary>Ended by <c>job_timeout</c>, <c>idle_timeout</c> or <c>pexpect_timeout</c> (rc 254).</summary>
     public const string Timeout = "timeout";
+    /// <summary>Ended by cancellation (rc 254).</summary>
     public const string Canceled = "canceled";
 }
 
 /// <summary>The outcome of a finished run, with its artifacts on disk.</summary>
 public sealed record RunResult
 {
+    /// <summary>The run's ident: the name of its artifact directory.</summary>
     public required string Ident { get; init; }
+    /// <summary>The final status, one of <see cref="RunStatus"/> (<c>artifacts/&lt;ident&gt;/status</c>).</summary>
     public required string Status { get; init; }
+    /// <summary>The exit code (<c>artifacts/&lt;ident&gt;/rc</c>); 254 for a timeout or cancel.</summary>
     public required int Rc { get; init; }
 
     /// <summary><c>&lt;artifact dir&gt;/&lt;ident&gt;</c>.</summary>
@@ -37,6 +47,7 @@ public sealed record RunResult
     /// <summary>Number of events produced (including any an event handler dropped).</summary>
     public long EventCount { get; init; }
 
+    /// <summary>Full path of the run's <c>job_events/</c> folder.</summary>
     public string JobEventsDir => Path.Combine(ArtifactDir, "job_events");
 
     /// <summary>The events as written to <c>job_events/</c>, in counter order, read from disk one at a time.</summary>

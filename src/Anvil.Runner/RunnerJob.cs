@@ -49,8 +49,11 @@ public sealed class RunnerJob
         Completion = Task.Run(RunAsync, CancellationToken.None);
     }
 
+    /// <summary>The run's ident.</summary>
     public string Ident => _plan.Ident;
+    /// <summary>The run's artifact directory, <c>&lt;artifact dir&gt;/&lt;ident&gt;</c>.</summary>
     public string ArtifactDir => _plan.ArtifactDir;
+    /// <summary>What the job executes.</summary>
     public JobPlan Plan => _plan;
 
     /// <summary>The current status: <c>unstarted</c>, <c>starting</c>, <c>running</c>, then a final one.</summary>

@@ -68,13 +68,17 @@ public sealed record RunnerOptions
     /// <summary>Extra Ansible arguments (shell syntax); replaces <c>env/cmdline</c> when given.</summary>
     public string? Cmdline { get; init; }
 
+    /// <summary>Host pattern for <c>--limit</c> (ansible-runner's <c>--limit</c>).</summary>
     public string? Limit { get; init; }
+    /// <summary>Parallel processes for <c>--forks</c>; null leaves Ansible's default.</summary>
     public int? Forks { get; init; }
 
     /// <summary>0 to 5; becomes <c>-v</c>…<c>-vvvvv</c>.</summary>
     public int Verbosity { get; init; }
 
+    /// <summary>Only tasks with these tags (<c>--tags</c>, comma-separated).</summary>
     public string? Tags { get; init; }
+    /// <summary>Skip tasks with these tags (<c>--skip-tags</c>, comma-separated).</summary>
     public string? SkipTags { get; init; }
 
     /// <summary>Extra variables passed as JSON with <c>-e</c>, after <c>env/extravars</c>.</summary>
@@ -139,6 +143,8 @@ public sealed record RunnerOptions
 /// <summary>A status change; <see cref="Command"/> and <see cref="Cwd"/> are set for <c>starting</c>.</summary>
 public sealed record RunnerStatusChange(string Status, string RunnerIdent)
 {
+    /// <summary>The command started, redacted.</summary>
     public IReadOnlyList<string>? Command { get; init; }
+    /// <summary>The job's working directory.</summary>
     public string? Cwd { get; init; }
 }

@@ -48,7 +48,9 @@ public sealed class ArtifactStore : IAsyncDisposable
     /// <summary>After a failure already reported: closing the store does not report another.</summary>
     public void Abandon() => _stdoutFailed = true;
 
+    /// <summary>The run's artifact directory, <c>&lt;artifact dir&gt;/&lt;ident&gt;</c>.</summary>
     public string Directory { get; }
+    /// <summary>Its <c>job_events/</c> folder, one JSON file per event.</summary>
     public string JobEventsDirectory { get; }
 
     /// <summary>Creates the run's directory, replacing what an earlier run with the same ident left there.</summary>
@@ -82,6 +84,8 @@ public sealed class ArtifactStore : IAsyncDisposable
         return new ArtifactStore(directory, writeOutputFiles);
     }
 
+    /// <summary>Writes <c>command</c> (ansible-runner's name): the program and arguments started, the working
+    /// directory and the environment, already redacted by the caller.</summary>
     public void WriteCommand(IReadOnlyList<string> command, string cwd, IReadOnlyDictionary<string, string> env)
     {
         var w = new ArrayBufferWriter<byte>();
@@ -142,6 +146,8 @@ public sealed class ArtifactStore : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes buffered <c>stdout</c> text to disk, so readers of the file see it now.</summary>
+    /// <exception cref="ArtifactWriteException">The file could not be written.</exception>
     public void FlushStdout()
     {
         try
@@ -297,6 +303,8 @@ public sealed class ArtifactStore : IAsyncDisposable
         BufferSize = 16 * 1024,
     });
 
+    /// <summary>Closes <c>stdout</c>. A failure to write what was buffered is reported here unless it was reported
+    /// already (or the store was abandoned).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_stdout is null)

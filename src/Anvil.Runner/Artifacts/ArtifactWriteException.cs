@@ -6,6 +6,9 @@ namespace Anvil.Runner.Artifacts;
 /// be …). The message is one line naming the path and the cause.</summary>
 public sealed class ArtifactWriteException : IOException
 {
+    /// <param name="path">The file or directory that could not be written.</param>
+    /// <param name="cause">Why, in a few words (e.g. <c>No space left on device</c>).</param>
+    /// <param name="inner">The exception that reported it, if any.</param>
     public ArtifactWriteException(string path, string cause, Exception? inner = null)
         : base($"{path}: cannot write the run's artifacts: {cause}", inner)
     {

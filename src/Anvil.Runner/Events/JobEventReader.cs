@@ -5,6 +5,7 @@ namespace Anvil.Runner.Events;
 /// <summary>Finds and reads the event files of a run's <c>job_events/</c> folder (Anvil's or ansible-runner's).</summary>
 public static class JobEventReader
 {
+    /// <summary>Reads one event file (<c>job_events/&lt;counter&gt;-&lt;uuid&gt;.json</c>).</summary>
     public static async Task<JobEvent> ReadFileAsync(string path, CancellationToken ct = default) =>
         JobEventSerializer.Parse(await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false));
 

@@ -6,6 +6,7 @@ namespace Anvil.Runner.Execution;
 /// written out once per content version to a cache directory that Ansible is pointed at.</summary>
 public static class CallbackPlugin
 {
+    /// <summary>The plugin's name; the job's <c>ANSIBLE_STDOUT_CALLBACK</c> is set to it.</summary>
     public const string Name = "anvil_events";
     private const string ResourceName = "Anvil.Runner.Callback.anvil_events.py";
     // Not caching a failure: a library user who fixes the cache directory can run again in the same process.
@@ -14,6 +15,7 @@ public static class CallbackPlugin
     /// <summary>The directory holding <c>anvil_events.py</c> (for <c>ANSIBLE_CALLBACK_PLUGINS</c>).</summary>
     public static string EnsureExtracted() => Directory.Value;
 
+    /// <summary>The plugin's Python source (UTF-8), e.g. to copy it into a container.</summary>
     public static byte[] Source()
     {
         using var stream = typeof(CallbackPlugin).Assembly.GetManifestResourceStream(ResourceName)

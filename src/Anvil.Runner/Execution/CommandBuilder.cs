@@ -11,6 +11,8 @@ namespace Anvil.Runner.Execution;
 /// given is the path it sees there.</summary>
 public static class CommandBuilder
 {
+    /// <summary>What stands in for a secret in the command and environment shown (the <c>command</c> artifact,
+    /// status changes, the worker's stream).</summary>
     public const string Redacted = "<redacted>";
 
     /// <summary>Where the container sees the private data dir, as in ansible-runner.</summary>
@@ -20,6 +22,11 @@ public static class CommandBuilder
     /// is in the cgroup from its first instruction. A cgroup that cannot be joined only loses the profile.</summary>
     internal const string JoinCgroupScript = "{ echo $$ >\"$0\"; } 2>/dev/null; exec \"$@\"";
 
+    /// <summary>Plans the run of <paramref name="options"/> on <paramref name="pdd"/> without starting anything.</summary>
+    /// <param name="options">What to run and how.</param>
+    /// <param name="pdd">The private data dir's inputs, already loaded.</param>
+    /// <param name="callbackDirectory">Where <c>anvil_events.py</c> is (see <see cref="CallbackPlugin.EnsureExtracted"/>).</param>
+    /// <exception cref="RunnerInputException">The options or inputs are contradictory or invalid.</exception>
     public static JobPlan Build(RunnerOptions options, PrivateDataDir pdd, string callbackDirectory)
     {
         var modes = new[]

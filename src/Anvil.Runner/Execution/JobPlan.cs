@@ -5,6 +5,7 @@ namespace Anvil.Runner.Execution;
 /// <summary>What a run will execute, built without starting anything, so it can be tested and shown.</summary>
 public sealed record JobPlan
 {
+    /// <summary>The run's ident (<c>--ident</c>, or a new UUID): the name of its artifact directory.</summary>
     public required string Ident { get; init; }
 
     /// <summary>The program and its arguments as started: Ansible's command line, wrapped in bubblewrap, a
@@ -34,6 +35,7 @@ public sealed record JobPlan
     /// <summary>The artifacts root (parent of <see cref="ArtifactDir"/>), for rotation.</summary>
     public required string ArtifactRoot { get; init; }
 
+    /// <summary>The runner settings in effect: <c>env/settings</c> over <see cref="RunnerOptions.Settings"/>.</summary>
     public required RunnerSettings Settings { get; init; }
 
     /// <summary>Full path of the playbook a playbook or role run executes (for a role, the generated one); null for
@@ -44,11 +46,14 @@ public sealed record JobPlan
     /// role, the callback copied for a container); written when the run starts, removed at the end.</summary>
     public IReadOnlyDictionary<string, string> PrivateFiles { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>A private directory under the system temp dir for <see cref="PrivateFiles"/>, created when the run
+    /// starts and removed at the end; null when the run needs none.</summary>
     public string? PrivateTempDir { get; init; }
 
     /// <summary>Prompt patterns and answers (<c>env/passwords</c>); with any, the job runs on a pseudo-terminal.</summary>
     public IReadOnlyList<PasswordPrompt> Passwords { get; init; } = [];
 
+    /// <summary>True when the job runs on a pseudo-terminal (there are <see cref="Passwords"/> to answer).</summary>
     public bool UsesTerminal => Passwords.Count > 0;
 
     /// <summary>The ssh-agent serving the run (<c>env/ssh_key</c>), or null.</summary>

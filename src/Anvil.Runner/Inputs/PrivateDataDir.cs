@@ -9,8 +9,11 @@ namespace Anvil.Runner.Inputs;
 /// </summary>
 public sealed record PrivateDataDir
 {
+    /// <summary>Full path of the private data dir.</summary>
     public required string Root { get; init; }
+    /// <summary><c>env/envvars</c>: variables added to the job's environment.</summary>
     public IReadOnlyDictionary<string, string> EnvVars { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>env/settings</c> as written; read into <see cref="RunnerSettings"/> when the run is planned.</summary>
     public JsonObject Settings { get; init; } = [];
 
     /// <summary>Path of <c>env/extravars</c> when it is a regular file; Ansible reads it itself.</summary>
@@ -20,6 +23,7 @@ public sealed record PrivateDataDir
     /// temporary file, since a pipe can be read only once.</summary>
     public string? ExtraVarsFromPipe { get; init; }
 
+    /// <summary><c>env/cmdline</c>: extra Ansible arguments in shell syntax; null when absent.</summary>
     public string? Cmdline { get; init; }
 
     /// <summary><c>env/passwords</c>: prompt patterns and their answers, in the file's order.</summary>
@@ -28,8 +32,13 @@ public sealed record PrivateDataDir
     /// <summary><c>env/ssh_key</c>: a private key for an ssh-agent that lives as long as the run.</summary>
     public Secret? SshKey { get; init; }
 
+    /// <summary>Full path of <c>env/</c>.</summary>
     public string EnvDir => Path.Combine(Root, "env");
 
+    /// <summary>Reads the <c>env/</c> files of the private data dir at <paramref name="root"/>; absent files are
+    /// empty inputs.</summary>
+    /// <exception cref="RunnerInputException">The directory is missing or a file is malformed (the message names
+    /// the file).</exception>
     public static PrivateDataDir Load(string root)
     {
         root = Path.GetFullPath(root);

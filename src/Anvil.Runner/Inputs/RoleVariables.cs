@@ -11,6 +11,8 @@ namespace Anvil.Runner.Inputs;
 /// </summary>
 public static class RoleVariables
 {
+    /// <summary>The variables of <paramref name="text"/>, in order; a later key replaces an earlier one.</summary>
+    /// <exception cref="RunnerInputException">A word is not <c>key=value</c>.</exception>
     public static JsonObject Parse(string text)
     {
         var vars = new JsonObject();
@@ -32,6 +34,7 @@ public static class RoleVariables
 /// <c>True</c>/<c>False</c>/<c>None</c>, lists, tuples (as lists) and dicts.</summary>
 public static class PythonLiteral
 {
+    /// <summary>Reads <paramref name="text"/> as one Python literal; false (and null) when it is not one.</summary>
     public static bool TryParse(string text, out JsonNode? value)
     {
         var p = new Reader(text);

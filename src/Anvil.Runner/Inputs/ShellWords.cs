@@ -6,6 +6,8 @@ namespace Anvil.Runner.Inputs;
 /// ansible-runner reads <c>env/cmdline</c> and <c>--cmdline</c>.</summary>
 public static class ShellWords
 {
+    /// <summary>The words of <paramref name="text"/>, quotes and escapes resolved.</summary>
+    /// <exception cref="FormatException">Unclosed quote or trailing escape.</exception>
     public static IReadOnlyList<string> Split(string text)
     {
         var words = new List<string>();

@@ -17,11 +17,13 @@ public sealed record AnsibleCommandOptions
 /// <summary>What a tool printed on each stream, and its exit code (127 when the program was not found).</summary>
 public sealed record AnsibleCommandResult(string Stdout, string Stderr, int Rc)
 {
+    /// <summary>True when the exit code is 0.</summary>
     public bool Succeeded => Rc == 0;
 }
 
 /// <summary>A tool failed (non-zero exit code) or printed something other than the JSON asked for.</summary>
 public sealed class AnsibleCommandException(string message, AnsibleCommandResult result) : Exception(message)
 {
+    /// <summary>The tool's output and exit code.</summary>
     public AnsibleCommandResult Result { get; } = result;
 }

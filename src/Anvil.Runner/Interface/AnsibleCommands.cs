@@ -8,7 +8,9 @@ public sealed record InventoryOptions
 {
     /// <summary>Stands in for a playbook directory (its <c>group_vars/</c>, <c>host_vars/</c>).</summary>
     public string? PlaybookDir { get; init; }
+    /// <summary><c>--vault-id</c>, for encrypted variable files.</summary>
     public string? VaultId { get; init; }
+    /// <summary><c>--vault-password-file</c>, for encrypted variable files.</summary>
     public string? VaultPasswordFile { get; init; }
 }
 

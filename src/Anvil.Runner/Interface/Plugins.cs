@@ -13,14 +13,20 @@ public sealed record PluginDoc
 {
     /// <summary>The name as asked (e.g. <c>ping</c> or <c>ansible.builtin.ping</c>).</summary>
     public required string Name { get; init; }
+    /// <summary>The collection it comes from (e.g. <c>ansible.builtin</c>), when stated.</summary>
     public string? Collection { get; init; }
+    /// <summary>One line on what it does.</summary>
     public string? ShortDescription { get; init; }
+    /// <summary>The description, one paragraph per item.</summary>
     public IReadOnlyList<string> Description { get; init; } = [];
+    /// <summary>The authors as listed.</summary>
     public IReadOnlyList<string> Authors { get; init; } = [];
+    /// <summary>The version that introduced it, when stated.</summary>
     public string? VersionAdded { get; init; }
 
     /// <summary>The plugin's file.</summary>
     public string? Filename { get; init; }
+    /// <summary>Its options by name.</summary>
     public IReadOnlyDictionary<string, PluginOption> Options { get; init; } = new Dictionary<string, PluginOption>();
 
     /// <summary>The EXAMPLES block (YAML text).</summary>
@@ -28,7 +34,9 @@ public sealed record PluginDoc
 
     /// <summary>The RETURN block: each returned key with its description, type and sample.</summary>
     public JsonObject? Returns { get; init; }
+    /// <summary>The plugin's metadata block, as given (often null in current Ansible).</summary>
     public JsonNode? Metadata { get; init; }
+    /// <summary>Everything <c>ansible-doc --json</c> gave for this plugin.</summary>
     public required JsonObject Doc { get; init; }
 
     internal static PluginDoc From(string name, JsonObject entry)
@@ -55,12 +63,16 @@ public sealed record PluginDoc
 /// <summary>One option of a plugin.</summary>
 public sealed record PluginOption
 {
+    /// <summary>The option's name.</summary>
     public required string Name { get; init; }
+    /// <summary>The description, one paragraph per item.</summary>
     public IReadOnlyList<string> Description { get; init; } = [];
 
     /// <summary>Ansible's type name (<c>str</c>, <c>bool</c>, <c>list</c>, <c>raw</c> …); null when not stated.</summary>
     public string? Type { get; init; }
+    /// <summary>True when the option must be given.</summary>
     public bool Required { get; init; }
+    /// <summary>The default value; null when there is none.</summary>
     public JsonNode? Default { get; init; }
 
     /// <summary>Allowed values, when the option restricts them.</summary>
@@ -68,7 +80,9 @@ public sealed record PluginOption
 
     /// <summary>Type of the items of a list option.</summary>
     public string? Elements { get; init; }
+    /// <summary>Other names the option accepts.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
+    /// <summary>Options of a dict (or list of dicts) option, by name.</summary>
     public IReadOnlyDictionary<string, PluginOption> Suboptions { get; init; } = new Dictionary<string, PluginOption>();
 
     internal static IReadOnlyDictionary<string, PluginOption> Map(JsonObject? options)

@@ -256,6 +256,7 @@ public sealed class StreamFrameWriter(Stream output)
 /// separators, non-ASCII escaped), which is what ansible-runner's streams carry.</summary>
 public static class PythonJson
 {
+    /// <summary>Writes <paramref name="node"/> to <paramref name="w"/>; null is <c>null</c>.</summary>
     public static void Write(IBufferWriter<byte> w, JsonNode? node)
     {
         switch (node)
@@ -311,6 +312,7 @@ public static class PythonJson
         }
     }
 
+    /// <summary><paramref name="node"/> as UTF-8 bytes.</summary>
     public static byte[] Serialize(JsonNode? node)
     {
         var w = new ArrayBufferWriter<byte>(256);

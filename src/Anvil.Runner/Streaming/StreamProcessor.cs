@@ -16,6 +16,8 @@ namespace Anvil.Runner.Streaming;
 /// </summary>
 public static class StreamProcessor
 {
+    /// <summary>Reads a worker's result stream from <paramref name="input"/> and writes the artifacts a local run would
+    /// have written, in <paramref name="options"/>' artifact dir (default <c>&lt;private data dir&gt;/artifacts</c>).</summary>
     public static async Task<StreamResult> RunAsync(RunnerOptions options, StreamingOptions streaming, Stream input,
         CancellationToken ct)
     {

@@ -13,6 +13,9 @@ public static class StreamTransmitter
     /// <summary>Top-level entries of the private data dir that are never sent.</summary>
     public static readonly IReadOnlyCollection<string> NotSent = ["artifacts", "daemon.log", "pid"];
 
+    /// <summary>Writes the job stream of <paramref name="options"/> to <paramref name="output"/>.</summary>
+    /// <exception cref="RunnerInputException">The private data dir is missing, or neither a playbook nor a module is
+    /// given.</exception>
     public static async Task<StreamResult> TransmitAsync(RunnerOptions options, Stream output, CancellationToken ct)
     {
         if (!Directory.Exists(options.PrivateDataDir))

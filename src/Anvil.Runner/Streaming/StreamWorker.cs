@@ -20,6 +20,9 @@ public static class StreamWorker
 
     private static readonly byte[] KeepaliveLine = "{\"event\": \"keepalive\", \"counter\": 0, \"uuid\": 0}"u8.ToArray();
 
+    /// <summary>Reads a job stream from <paramref name="input"/>, runs the job and writes the result stream to
+    /// <paramref name="output"/>; <paramref name="options"/> supplies what the stream does not (where to unpack: its private data dir,
+    /// or a temporary one when empty).</summary>
     public static async Task<StreamResult> RunAsync(RunnerOptions options, StreamingOptions streaming, Stream input,
         Stream output, CancellationToken ct)
     {

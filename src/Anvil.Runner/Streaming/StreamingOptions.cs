@@ -17,6 +17,7 @@ public enum StreamMode
 /// the process's standard input and output.</summary>
 public sealed record StreamingOptions
 {
+    /// <summary>Which phase this run is.</summary>
     public required StreamMode Mode { get; init; }
 
     /// <summary>What the worker or the processor reads. Default: standard input.</summary>
@@ -48,12 +49,15 @@ public sealed record StreamResult
     /// <summary>The status of a stream that failed, as ansible-runner's own processor calls it.</summary>
     public const string ErrorStatus = "error";
 
+    /// <summary>The job's final status, or <see cref="ErrorStatus"/>.</summary>
     public required string Status { get; init; }
+    /// <summary>The job's exit code, or <see cref="StreamFailureRc"/>.</summary>
     public required int Rc { get; init; }
 
     /// <summary>The run's artifact directory (worker and processor).</summary>
     public string? ArtifactDir { get; init; }
 
+    /// <summary>Why the stream failed (<c>job_explanation</c>); null when it did not.</summary>
     public string? Explanation { get; init; }
 
     /// <summary>Events written (processor) or sent (worker).</summary>

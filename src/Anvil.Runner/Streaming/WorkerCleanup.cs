@@ -24,6 +24,8 @@ public sealed record WorkerCleanupOptions
     /// <summary>The clock <see cref="GracePeriod"/> is measured against. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The container engine for <see cref="RemoveImages"/> (<c>--process-isolation-executable</c>).
+    /// Default: <c>podman</c>.</summary>
     public string ProcessIsolationExecutable { get; init; } = "podman";
 }
 
@@ -41,6 +43,9 @@ public static partial class WorkerCleanup
     private static readonly string[] Protected =
         ["/", "/bin", "/dev", "/home", "/lib", "/mnt", "/proc", "/run", "/sys", "/usr", "/boot", "/etc", "/opt", "/sbin", "/var"];
 
+    /// <summary>Removes what <paramref name="options"/> selects, printing each removal to <paramref name="output"/>;
+    /// true when anything was removed.</summary>
+    /// <exception cref="WorkerCleanupException">A system directory matched, or an engine command failed.</exception>
     public static async Task<bool> RunAsync(WorkerCleanupOptions options, TextWriter output, CancellationToken ct)
     {
         int dirs = 0, images = 0;
