@@ -6,8 +6,10 @@ namespace Anvil.Galaxy;
 /// <summary>A collection's fully qualified name, <c>namespace.name</c>.</summary>
 public readonly partial record struct CollectionName(string Namespace, string Name) : IComparable<CollectionName>
 {
+    /// <summary><c>namespace.name</c>, the fully qualified collection name.</summary>
     public override string ToString() => $"{Namespace}.{Name}";
 
+    /// <summary>Ordinal order of the <c>namespace.name</c> text.</summary>
     public int CompareTo(CollectionName other) => string.CompareOrdinal(ToString(), other.ToString());
 
     /// <summary>
@@ -31,6 +33,7 @@ public readonly partial record struct CollectionName(string Namespace, string Na
         return true;
     }
 
+    /// <summary>Parses <c>namespace.name</c>; throws <see cref="FormatException"/> when <paramref name="text"/> is not a valid name.</summary>
     public static CollectionName Parse(string text) => TryParse(text, out var name)
         ? name
         : throw new FormatException($"'{text}' is not a collection name (namespace.name, letters, digits and _)");

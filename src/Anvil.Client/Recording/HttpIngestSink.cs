@@ -7,8 +7,10 @@ namespace Anvil.Client.Recording;
 /// <summary>Sends a recorder's batches to a server's <c>POST /api/v1/anvil/ingest</c>.</summary>
 public sealed class HttpIngestSink(HttpRecordsTransport transport) : IIngestSink
 {
+    /// <inheritdoc/>
     public string Target => transport.ServerUrl;
 
+    /// <inheritdoc/>
     public async Task<IngestResult> SendAsync(IngestBatch batch, CancellationToken ct = default)
     {
         var body = IngestSerialization.Serialize(batch);

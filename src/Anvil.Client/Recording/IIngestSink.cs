@@ -18,7 +18,9 @@ public sealed class LocalIngestSink(AnvilDatabase db) : IIngestSink
 {
     private readonly EventIngestor _ingestor = new(db);
 
+    /// <inheritdoc/>
     public string Target => db.Description;
 
+    /// <inheritdoc/>
     public Task<IngestResult> SendAsync(IngestBatch batch, CancellationToken ct = default) => _ingestor.IngestAsync(batch, ct);
 }

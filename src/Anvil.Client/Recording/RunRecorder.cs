@@ -48,6 +48,10 @@ public sealed class RunRecorder
     private long _playbookId; // 0 until the first batch is stored
     private string? _lastError;
 
+    /// <summary>Starts the background loop that sends batches to <paramref name="sink"/>.</summary>
+    /// <param name="sink">Where batches are stored.</param>
+    /// <param name="run">The run being recorded; its ident names the spool folder.</param>
+    /// <param name="options">Batching, retry and spool settings; <see langword="null"/> for the defaults.</param>
     public RunRecorder(IIngestSink sink, RunInfo run, RecorderOptions? options = null)
     {
         _sink = sink;

@@ -22,8 +22,10 @@ public sealed record ExtractionLimits
     /// <summary>Default 250,000 members.</summary>
     public int MaxMembers { get; init; } = 250_000;
 
+    /// <summary>The limits above at their defaults.</summary>
     public static ExtractionLimits Default { get; } = new();
 
+    /// <summary>Most bytes an archive of <paramref name="compressedSize"/> bytes may unpack to: <see cref="MaxRatio"/> times its size, at least <see cref="MinimumAllowance"/>, at most <see cref="MaxBytes"/>.</summary>
     public long AllowedFor(long compressedSize) =>
         Math.Min(MaxBytes, Math.Max(MinimumAllowance, (long)Math.Min(long.MaxValue / 2, compressedSize * MaxRatio)));
 }

@@ -34,6 +34,7 @@ public static class CollectionBuilder
         return Read(collectionDir, meta, ct);
     }
 
+    /// <summary>Chooses the files of <paramref name="collectionDir"/> for an already loaded <paramref name="meta"/> and hashes them (on all cores).</summary>
     public static CollectionContent Read(string collectionDir, GalaxyYml meta, CancellationToken ct = default)
     {
         var warnings = new List<string>(meta.Warnings);
@@ -63,6 +64,7 @@ public static class CollectionBuilder
         return new CollectionContent(info, items, files, filesJson, manifestJson, warnings);
     }
 
+    /// <summary>SHA-256 of a file, lowercase hex (the <c>chksum_sha256</c> of FILES.json).</summary>
     public static string Sha256File(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);

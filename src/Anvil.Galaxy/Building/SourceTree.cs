@@ -28,6 +28,7 @@ public enum SourceKind
 /// <param name="Executable">Whether the owner may execute it (the member gets 0755, else 0644).</param>
 public sealed record SourceItem(string Name, SourceKind Kind, string ContentPath, string? LinkTarget, bool Executable)
 {
+    /// <summary>A directory, or a link to one (archived as a directory).</summary>
     public bool IsDirectory => Kind is SourceKind.Directory or SourceKind.DirectoryLink;
 
     /// <summary>The content's size (files).</summary>

@@ -45,8 +45,10 @@ public sealed class CollectionArtifactStore : IDisposable
     /// <summary>A scratch directory removed on dispose.</summary>
     public string WorkDirectory => _workDir;
 
+    /// <summary>Artifacts taken from the download cache instead of the server (updated concurrently, read it after the operation).</summary>
     public int CacheHits;
 
+    /// <summary>Artifacts downloaded from a server (updated concurrently, read it after the operation).</summary>
     public int Downloads;
 
     /// <summary>The metadata of a tarball, URL or directory requirement (read once).</summary>
@@ -148,6 +150,7 @@ public sealed class CollectionArtifactStore : IDisposable
         }
     }
 
+    /// <summary>Removes <see cref="WorkDirectory"/> and releases the HTTP client.</summary>
     public void Dispose()
     {
         if (_http.IsValueCreated)

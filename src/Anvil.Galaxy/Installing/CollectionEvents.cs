@@ -6,6 +6,7 @@ public enum CollectionEventKind
     /// <summary>A line of information, as ansible-galaxy prints it.</summary>
     Info,
 
+    /// <summary>A warning, as ansible-galaxy prints with <c>[WARNING]:</c>.</summary>
     Warning,
 
     /// <summary>Dependency resolution started (<see cref="CollectionEvent.Total"/>: requirements).</summary>
@@ -17,10 +18,13 @@ public enum CollectionEventKind
     /// <summary>A download started or progressed (<see cref="CollectionEvent.Bytes"/> so far).</summary>
     Downloading,
 
+    /// <summary>A download finished (<see cref="CollectionEvent.Bytes"/>: its size).</summary>
     Downloaded,
 
+    /// <summary>A collection is being unpacked into its collections path.</summary>
     Installing,
 
+    /// <summary>A collection was installed.</summary>
     Installed,
 }
 

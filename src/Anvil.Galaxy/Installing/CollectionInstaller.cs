@@ -37,6 +37,7 @@ public sealed record InstallOptions
     /// <summary>Downloads and unpacks at once (default 4).</summary>
     public int Parallelism { get; init; } = 4;
 
+    /// <summary>Guards against archive bombs while unpacking. Default: <see cref="ExtractionLimits.Default"/>.</summary>
     public ExtractionLimits Limits { get; init; } = ExtractionLimits.Default;
 }
 
@@ -124,6 +125,7 @@ public sealed class CollectionInstaller(IReadOnlyList<GalaxyClient> servers, Col
         }
     }
 
+    /// <summary>Resolves <paramref name="requested"/> with their dependencies and installs what is missing or, with the options asking for it, upgrades or reinstalls (as <c>ansible-galaxy collection install</c>).</summary>
     public async Task<InstallResult> InstallAsync(IReadOnlyList<Requirement> requested, InstallOptions options, CancellationToken ct = default)
     {
         var target = new CollectionTarget(options.CollectionsPath, options.Limits);

@@ -18,6 +18,7 @@ public sealed record GalaxySourceInfo(string DownloadUrl, string Server, string?
 /// </summary>
 public sealed class CollectionTarget
 {
+    /// <summary>A target under <paramref name="collectionsPath"/> (its <c>ansible_collections/</c> is added when missing); <paramref name="limits"/> default to <see cref="ExtractionLimits.Default"/>.</summary>
     public CollectionTarget(string collectionsPath, ExtractionLimits? limits = null)
     {
         Root = InstalledCollections.CollectionsRoot(collectionsPath);
@@ -27,8 +28,10 @@ public sealed class CollectionTarget
     /// <summary>The <c>ansible_collections</c> directory.</summary>
     public string Root { get; }
 
+    /// <summary>Limits applied when unpacking archives here.</summary>
     public ExtractionLimits Limits { get; }
 
+    /// <summary>The directory a collection is (or would be) installed in: <c>Root/namespace/name</c>.</summary>
     public string PathOf(CollectionName name) => Path.Combine(Root, name.Namespace, name.Name);
 
     /// <summary>Unpacks a tarball (checked member by member) and puts it in place; writes GALAXY.yml when

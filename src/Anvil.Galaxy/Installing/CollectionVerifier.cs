@@ -12,6 +12,7 @@ public sealed record ModifiedContent(string Path, string Expected, string Found)
 /// <summary>The verdict on one installed collection.</summary>
 public sealed record VerifyResult(CollectionName Name, string Version, string Location, string ManifestHash, IReadOnlyList<ModifiedContent> Modified, string? Error = null)
 {
+    /// <summary>Found, no error, and no file differs from the manifest.</summary>
     public bool Success => Error is null && Modified.Count == 0;
 }
 
@@ -47,6 +48,7 @@ public sealed class CollectionVerifier(IReadOnlyList<GalaxyClient> servers, Coll
             : $"Collection {name} is not installed in any of the collection paths.");
     }
 
+    /// <summary>Compares an installed collection with its MANIFEST.json and FILES.json and, unless <paramref name="offline"/>, with the server's published manifest (as <c>ansible-galaxy collection verify</c>).</summary>
     public async Task<VerifyResult> VerifyAsync(CollectionName name, string? version, IEnumerable<string> roots, bool offline, CancellationToken ct = default)
     {
         var dir = Locate(name, roots);

@@ -12,6 +12,7 @@ public sealed record InstalledCollection(CollectionName Name, string Version, st
 /// <summary>Finds installed collections as ansible-galaxy's <c>list</c> does.</summary>
 public static class InstalledCollections
 {
+    /// <summary>The directory below each collections path that holds <c>namespace/name/</c> (Ansible requires this name).</summary>
     public const string CollectionsDirName = "ansible_collections";
 
     /// <summary><paramref name="path"/> with <c>ansible_collections</c> appended unless it already ends so.</summary>

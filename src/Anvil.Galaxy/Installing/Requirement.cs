@@ -39,8 +39,10 @@ public sealed record Requirement(
     string? Location = null,
     GalaxyServerSettings? Server = null)
 {
+    /// <summary>Points at one artifact (file, URL, directory, git) rather than a version range on a Galaxy server.</summary>
     public bool IsConcrete => Type is not RequirementType.Galaxy;
 
+    /// <summary><c>name:version</c>, or the kind and location of a concrete requirement, for messages.</summary>
     public override string ToString() =>
         Name is { } n ? $"{n}:{Version}" : $"{Type.ToString().ToLowerInvariant()} collection from {Location}";
 
@@ -282,6 +284,7 @@ public sealed class RequirementParser(IReadOnlyList<GalaxyServerSettings> server
     private static bool IsHttp(string s) =>
         s.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || s.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A directory that holds a collection: a MANIFEST.json (built) or a galaxy.yml (source).</summary>
     public static bool IsCollectionDir(string path) =>
         File.Exists(Path.Combine(path, ManifestJson.ManifestFileName)) || File.Exists(Path.Combine(path, GalaxyYmlReader.FileName));
 

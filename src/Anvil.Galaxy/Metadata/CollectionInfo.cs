@@ -6,37 +6,52 @@ namespace Anvil.Galaxy.Metadata;
 /// </summary>
 public sealed record CollectionInfo
 {
+    /// <summary>galaxy.yml <c>namespace</c>.</summary>
     public required string Namespace { get; init; }
 
+    /// <summary>galaxy.yml <c>name</c>.</summary>
     public required string Name { get; init; }
 
     /// <summary>The version; <c>*</c> only for a source tree without one (never in a built artifact).</summary>
     public required string Version { get; init; }
 
+    /// <summary>galaxy.yml <c>authors</c>.</summary>
     public IReadOnlyList<string> Authors { get; init; } = [];
 
+    /// <summary>galaxy.yml <c>readme</c>: path of the README, relative to the collection.</summary>
     public string? Readme { get; init; }
 
+    /// <summary>galaxy.yml <c>tags</c>.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>galaxy.yml <c>description</c>.</summary>
     public string? Description { get; init; }
 
+    /// <summary>galaxy.yml <c>license</c>: SPDX identifiers.</summary>
     public IReadOnlyList<string> License { get; init; } = [];
 
+    /// <summary>galaxy.yml <c>license_file</c>, when the license is not an SPDX identifier.</summary>
     public string? LicenseFile { get; init; }
 
+    /// <summary>galaxy.yml <c>dependencies</c>: collection name to version range, in file order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Dependencies { get; init; } = [];
 
+    /// <summary>galaxy.yml <c>repository</c> URL.</summary>
     public string? Repository { get; init; }
 
+    /// <summary>galaxy.yml <c>documentation</c> URL.</summary>
     public string? Documentation { get; init; }
 
+    /// <summary>galaxy.yml <c>homepage</c> URL.</summary>
     public string? Homepage { get; init; }
 
+    /// <summary>galaxy.yml <c>issues</c> URL.</summary>
     public string? Issues { get; init; }
 
+    /// <summary><see cref="Namespace"/> and <see cref="Name"/> as one name.</summary>
     public CollectionName FullName => new(Namespace, Name);
 
+    /// <summary><c>namespace.name:version</c>.</summary>
     public override string ToString() => $"{Namespace}.{Name}:{Version}";
 }
 
@@ -54,6 +69,7 @@ public sealed record GalaxyYml(
 /// <summary>One problem found in a metadata file: the file, the field (dotted path) and what is wrong.</summary>
 public sealed record MetadataProblem(string File, string Field, string Message, int Line = 0)
 {
+    /// <summary>One line naming the file, line and field, then the cause.</summary>
     public override string ToString() =>
         Field.Length == 0
             ? $"{File}{(Line > 0 ? $":{Line}" : "")}: {Message}"
@@ -64,9 +80,11 @@ public sealed record MetadataProblem(string File, string Field, string Message, 
 public sealed class MetadataException(IReadOnlyList<MetadataProblem> problems)
     : GalaxyException(string.Join(Environment.NewLine, problems))
 {
+    /// <summary>A failure with a single problem.</summary>
     public MetadataException(MetadataProblem problem) : this([problem])
     {
     }
 
+    /// <summary>Every problem found, in file order.</summary>
     public IReadOnlyList<MetadataProblem> Problems { get; } = problems;
 }

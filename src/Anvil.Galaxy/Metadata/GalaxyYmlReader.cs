@@ -13,6 +13,7 @@ namespace Anvil.Galaxy.Metadata;
 /// </summary>
 public static class GalaxyYmlReader
 {
+    /// <summary>The metadata file of a collection's source tree.</summary>
     public const string FileName = "galaxy.yml";
 
     private static readonly string[] Required = ["namespace", "name", "version", "readme", "authors"];
@@ -366,8 +367,10 @@ public static class GalaxyYmlReader
 /// <summary>The SPDX license list (SPDX identifiers are CC0 data, from the spdx-license-ids package), embedded.</summary>
 public static class SpdxLicenses
 {
+    /// <summary>Current SPDX license identifiers (the list ansible-galaxy accepts in <c>license</c>).</summary>
     public static IReadOnlySet<string> Current { get; } = Load("spdx-license-ids.json");
 
+    /// <summary>Deprecated SPDX identifiers (accepted with a warning).</summary>
     public static IReadOnlySet<string> Deprecated { get; } = Load("spdx-deprecated-ids.json");
 
     // The files are JSON arrays of plain identifiers: every quoted string is one (no escapes occur in SPDX ids).

@@ -7,13 +7,18 @@ namespace Anvil.Galaxy.Metadata;
 /// <summary>One entry of FILES.json: a file with its sha256, or a directory (no checksum).</summary>
 public sealed record FileEntry(string Name, string Ftype, string? ChksumType, string? ChksumSha256, int Format = 1)
 {
+    /// <summary><c>ftype</c> of a directory.</summary>
     public const string Dir = "dir";
+    /// <summary><c>ftype</c> of a regular file.</summary>
     public const string File = "file";
 
+    /// <summary>The entry is a directory.</summary>
     public bool IsDir => Ftype == Dir;
 
+    /// <summary>A directory entry (no checksum).</summary>
     public static FileEntry Directory(string name) => new(name, Dir, null, null);
 
+    /// <summary>A file entry; <paramref name="sha256"/> is its lowercase hex SHA-256, or null for none.</summary>
     public static FileEntry RegularFile(string name, string? sha256) =>
         new(name, File, sha256 is null ? null : "sha256", sha256);
 }
@@ -31,9 +36,12 @@ public sealed record CollectionManifest(CollectionInfo Info, FileEntry FileManif
 /// </summary>
 public static class ManifestJson
 {
+    /// <summary>The collection manifest at an artifact's root.</summary>
     public const string ManifestFileName = "MANIFEST.json";
+    /// <summary>The file list with checksums, referenced from MANIFEST.json.</summary>
     public const string FilesFileName = "FILES.json";
 
+    /// <summary>FILES.json as ansible-galaxy writes it (UTF-8, same key order and layout, so hashes match).</summary>
     public static byte[] Write(FilesManifest files)
     {
         var w = new PythonJsonWriter();
@@ -52,6 +60,7 @@ public static class ManifestJson
         return w.ToBytes();
     }
 
+    /// <summary>MANIFEST.json as ansible-galaxy writes it (UTF-8, same key order and layout, so hashes match).</summary>
     public static byte[] Write(CollectionManifest manifest)
     {
         var i = manifest.Info;

@@ -7,37 +7,57 @@ namespace Anvil.Galaxy.Metadata;
 /// <c>yes</c> a boolean, <c>2024-01-01</c> a date, and only the rest (or anything quoted) a string.</summary>
 public enum YamlScalarKind
 {
+    /// <summary><c>~</c>, <c>null</c> or nothing.</summary>
     Null,
+    /// <summary>YAML 1.1 booleans (<c>yes</c>, <c>off</c> … included).</summary>
     Bool,
+    /// <summary>An integer in any YAML 1.1 notation.</summary>
     Int,
+    /// <summary>A floating-point number.</summary>
     Float,
+    /// <summary>A date or date and time.</summary>
     Timestamp,
+    /// <summary>Anything else, and every quoted scalar.</summary>
     String,
 }
 
 /// <summary>A node of a YAML document with the line it starts on (1-based).</summary>
 public abstract record YamlValue(int Line);
 
+/// <summary>A scalar with the type YAML 1.1 resolves it to.</summary>
+/// <param name="Text">The scalar's value as text.</param>
+/// <param name="Kind">Its resolved type.</param>
+/// <param name="Line">1-based line where it starts.</param>
 public sealed record YamlScalar(string Text, YamlScalarKind Kind, int Line) : YamlValue(Line)
 {
+    /// <summary>The scalar is a YAML null.</summary>
     public bool IsNull => Kind == YamlScalarKind.Null;
 
     /// <summary>How the value reads in a message (quoted when it is a string).</summary>
     public string Display => Kind == YamlScalarKind.String ? $"'{Text}'" : Text.Length == 0 ? "null" : Text;
 }
 
+/// <summary>A block or flow sequence.</summary>
+/// <param name="Items">The items in order.</param>
+/// <param name="Line">1-based line where it starts.</param>
 public sealed record YamlSequence(IReadOnlyList<YamlValue> Items, int Line) : YamlValue(Line);
 
+/// <summary>A block or flow mapping.</summary>
+/// <param name="Entries">The entries in file order (duplicate keys kept).</param>
+/// <param name="Line">1-based line where it starts.</param>
 public sealed record YamlMapping(IReadOnlyList<KeyValuePair<YamlScalar, YamlValue>> Entries, int Line) : YamlValue(Line)
 {
+    /// <summary>The value of <paramref name="key"/> (the last one when repeated, as PyYAML does), or null.</summary>
     public YamlValue? this[string key] => Entries.LastOrDefault(e => e.Key.Text == key).Value;
 
+    /// <summary>The mapping has <paramref name="key"/>.</summary>
     public bool Contains(string key) => Entries.Any(e => e.Key.Text == key);
 }
 
 /// <summary>Thrown for text that is not YAML; carries the line.</summary>
 public sealed class YamlSyntaxException(string message, int line) : Exception(message)
 {
+    /// <summary>1-based line of the error.</summary>
     public int Line { get; } = line;
 }
 

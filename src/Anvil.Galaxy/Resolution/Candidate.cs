@@ -36,10 +36,13 @@ public sealed record Candidate(CollectionName Name, string Version, CandidateKin
     /// <summary>The version parsed, or null for <c>*</c> (or anything not semantic).</summary>
     public Versioning.SemVersion? Semantic => _semantic;
 
+    /// <summary>The version has a pre-release part (not chosen unless asked for, as in ansible-galaxy).</summary>
     public bool IsPrerelease => _semantic?.IsPrerelease ?? false;
 
+    /// <summary><c>name:version</c>.</summary>
     public override string ToString() => $"{Name}:{Version}";
 
+    /// <summary><c>name:version</c> with where it comes from (server, installed, location), for messages.</summary>
     public string Describe() => Kind switch
     {
         CandidateKind.Galaxy => $"{this} from {Server?.Settings.Name}",
@@ -47,6 +50,7 @@ public sealed record Candidate(CollectionName Name, string Version, CandidateKin
         _ => $"{this} from {Location}",
     };
 
+    /// <summary>The kind of candidate a requirement of <paramref name="type"/> yields.</summary>
     public static CandidateKind KindOf(RequirementType type) => type switch
     {
         RequirementType.File => CandidateKind.File,

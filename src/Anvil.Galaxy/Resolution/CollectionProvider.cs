@@ -41,6 +41,7 @@ public sealed class CollectionProvider : IResolutionProvider
     private readonly ConcurrentDictionary<(GalaxyClient, string, string), Lazy<Task<CollectionVersionInfo>>> _details = new();
     private readonly Action<string>? _warn;
 
+    /// <summary>A provider over <paramref name="servers"/> (in priority order) and the already <paramref name="installed"/> collections; <paramref name="warn"/> receives warnings.</summary>
     public CollectionProvider(IReadOnlyList<GalaxyClient> servers, CollectionArtifactStore artifacts, ResolutionOptions options,
         IEnumerable<Requirement> userRequirements, IEnumerable<Candidate> installed, Action<string>? warn = null)
     {
@@ -155,6 +156,7 @@ public sealed class CollectionProvider : IResolutionProvider
     /// <summary>The clients made for requirements' <c>source:</c> URLs (the caller disposes them).</summary>
     public IEnumerable<GalaxyClient> AdHocServers => _adHoc.Values;
 
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Candidate>> FindMatchesAsync(string name, IReadOnlyList<Requirement> requirements,
         IReadOnlyList<Candidate> incompatibilities, CancellationToken ct)
     {
@@ -261,6 +263,7 @@ public sealed class CollectionProvider : IResolutionProvider
         return result;
     }
 
+    /// <inheritdoc/>
     public bool IsSatisfiedBy(Requirement requirement, Candidate candidate)
     {
         var allowPre = _options.AllowPrereleases || requirement.Version.AllowsPrereleases || IsUserRequested(candidate);
@@ -284,6 +287,7 @@ public sealed class CollectionProvider : IResolutionProvider
         _ => RequirementType.Dir,
     };
 
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<Requirement>> GetDependenciesAsync(Candidate candidate, CancellationToken ct)
     {
         if (!_options.WithDependencies)
@@ -317,6 +321,7 @@ public sealed class CollectionProvider : IResolutionProvider
         return result;
     }
 
+    /// <summary>Resolves names with preferred (already installed) candidates first, then those with fewest candidates.</summary>
     public double GetPreference(string name, IReadOnlyList<Candidate> candidates) =>
         candidates.Any(_preferred.Contains) ? double.NegativeInfinity : candidates.Count;
 

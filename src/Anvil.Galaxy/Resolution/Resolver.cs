@@ -5,6 +5,7 @@ namespace Anvil.Galaxy.Resolution;
 /// <summary>A requirement and the candidate that asked for it (null: the user).</summary>
 public sealed record RequirementInformation(Requirement Requirement, Candidate? Parent)
 {
+    /// <summary>A line for the error message: the requirement and who asked for it.</summary>
     public override string ToString() =>
         $"* {Requirement} ({(Parent is null ? "direct request" : $"dependency of {Parent}")})";
 }
@@ -17,8 +18,10 @@ public interface IResolutionProvider
     Task<IReadOnlyList<Candidate>> FindMatchesAsync(string name, IReadOnlyList<Requirement> requirements,
         IReadOnlyList<Candidate> incompatibilities, CancellationToken ct);
 
+    /// <summary>The candidate meets the requirement (name, version range, source).</summary>
     bool IsSatisfiedBy(Requirement requirement, Candidate candidate);
 
+    /// <summary>The candidate's own requirements (its collection dependencies).</summary>
     Task<IReadOnlyList<Requirement>> GetDependenciesAsync(Candidate candidate, CancellationToken ct);
 
     /// <summary>Lower is resolved first.</summary>
@@ -30,6 +33,7 @@ public sealed class ResolutionImpossibleException(IReadOnlyList<RequirementInfor
     : GalaxyException("Failed to resolve the requested dependencies map. Could not satisfy the following requirements:" +
                       string.Concat(causes.Select(c => Environment.NewLine + c)))
 {
+    /// <summary>The requirements that could not be met together.</summary>
     public IReadOnlyList<RequirementInformation> Causes { get; } = causes;
 }
 
@@ -37,6 +41,7 @@ public sealed class ResolutionImpossibleException(IReadOnlyList<RequirementInfor
 public sealed class InconsistentCandidateException(Candidate candidate, IReadOnlyList<RequirementInformation> information)
     : GalaxyException(Describe(candidate, information))
 {
+    /// <summary>The candidate that does not meet its own requirements.</summary>
     public Candidate Candidate { get; } = candidate;
 
     private static string Describe(Candidate candidate, IReadOnlyList<RequirementInformation> information)

@@ -137,8 +137,10 @@ public sealed class AnsibleConfig
         return _sections.TryGetValue(section, out var s) && s.TryGetValue(key, out var iv) ? iv : null;
     }
 
+    /// <summary>An environment variable as this configuration sees it; null when unset.</summary>
     public string? Env(string name) => _env.TryGetValue(name, out var v) ? v : null;
 
+    /// <summary>An Ansible boolean (<c>yes</c>/<c>no</c>, <c>true</c>/<c>false</c>, <c>1</c>/<c>0</c>, <c>on</c>/<c>off</c> …); <paramref name="fallback"/> when null or not recognised.</summary>
     public static bool ParseBool(string? value, bool fallback) => value?.Trim().ToLowerInvariant() switch
     {
         "1" or "true" or "yes" or "on" or "y" or "t" => true,
@@ -170,6 +172,7 @@ public sealed class AnsibleConfig
         }
     }
 
+    /// <summary>Expands a leading <c>~</c> to <c>HOME</c> (from <paramref name="env"/>, else the process environment).</summary>
     public static string ExpandUser(string path, IReadOnlyDictionary<string, string?>? env = null)
     {
         if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))

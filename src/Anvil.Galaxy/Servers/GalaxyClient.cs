@@ -27,8 +27,10 @@ public sealed record ImportLogLine(string Level, string Message);
 public sealed record ImportStatus(string Url, string State, string? FinishedAt, IReadOnlyList<ImportLogLine> Messages, string? ErrorCode,
     string? ErrorDescription)
 {
+    /// <summary>The import has ended (successfully or not).</summary>
     public bool Finished => !string.IsNullOrEmpty(FinishedAt);
 
+    /// <summary>The import ended in failure.</summary>
     public bool Failed => State == "failed";
 }
 
@@ -36,6 +38,7 @@ public sealed record ImportStatus(string Url, string State, string? FinishedAt, 
 public sealed class GalaxyApiException(string message, HttpStatusCode? statusCode = null, Exception? inner = null)
     : GalaxyException(message, inner ?? new InvalidOperationException(message))
 {
+    /// <summary>The HTTP status of the failed call; null when no response came.</summary>
     public HttpStatusCode? StatusCode { get; } = statusCode;
 }
 
@@ -49,6 +52,7 @@ public sealed class GalaxyApiException(string message, HttpStatusCode? statusCod
 /// </summary>
 public sealed class GalaxyClient : IDisposable
 {
+    /// <summary>Items asked for per page of a listing.</summary>
     public const int PageSize = 100;
     private const int MaxRedirects = 10;
     private const int Retries = 6;
@@ -59,6 +63,7 @@ public sealed class GalaxyClient : IDisposable
     private readonly SemaphoreSlim _bearerLock = new(1, 1);
     private string? _bearer;
 
+    /// <summary>A client for one server; <paramref name="http"/> defaults to a client honouring the server's certificate and timeout settings.</summary>
     public GalaxyClient(GalaxyServerSettings settings, HttpClient? http = null)
     {
         Settings = settings;
@@ -84,11 +89,13 @@ public sealed class GalaxyClient : IDisposable
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    /// <summary>The server this client talks to.</summary>
     public GalaxyServerSettings Settings { get; }
 
     /// <summary>Lets tests and tools wait between retries without sleeping.</summary>
     internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
 
+    /// <summary><c>name (url)</c>, without credentials.</summary>
     public override string ToString() => Settings.ToString();
 
     /// <summary>The API root, e.g. <c>http://hub/api/</c> (discovered once).</summary>
@@ -99,9 +106,11 @@ public sealed class GalaxyClient : IDisposable
     public static string Join(params string[] parts) =>
         string.Join('/', parts.Where(p => p.Length > 0).Select(p => p.Trim('/')));
 
+    /// <summary>The v3 URL listing a collection's versions, first page.</summary>
     public static string VersionsUrl(string root, string v3, CollectionName name) =>
         Join(root, v3, "collections", name.Namespace, name.Name, "versions", $"/?limit={PageSize}");
 
+    /// <summary>The v3 URL of one version of a collection.</summary>
     public static string VersionUrl(string root, string v3, CollectionName name, string version) =>
         Join(root, v3, "collections", name.Namespace, name.Name, "versions", version, "/");
 
@@ -572,6 +581,7 @@ public sealed class GalaxyClient : IDisposable
         }
     }
 
+    /// <summary>Releases the HTTP client when this client created it.</summary>
     public void Dispose()
     {
         if (_ownsHttp && _http.IsValueCreated)

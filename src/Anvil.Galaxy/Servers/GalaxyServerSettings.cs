@@ -5,6 +5,7 @@ namespace Anvil.Galaxy.Servers;
 /// <summary>One Galaxy server as configured: a <c>[galaxy_server.NAME]</c> section, <c>-s URL</c>, or the default.</summary>
 public sealed record GalaxyServerSettings
 {
+    /// <summary>The server's name in <c>GALAXY_SERVER_LIST</c> (the <c>[galaxy_server.NAME]</c> section).</summary>
     public required string Name { get; init; }
 
     /// <summary>The URL as given; discovery finds the API root from it.</summary>
@@ -16,15 +17,19 @@ public sealed record GalaxyServerSettings
     /// <summary><c>username</c>/<c>password</c>: HTTP Basic (wins over a token, as in ansible-galaxy).</summary>
     public string? Username { get; init; }
 
+    /// <summary><c>password</c>, used with <see cref="Username"/>.</summary>
     public string? Password { get; init; }
 
     /// <summary><c>auth_url</c>: an SSO token endpoint for the OAuth refresh-token grant (Red Hat SSO style).</summary>
     public string? AuthUrl { get; init; }
 
+    /// <summary><c>client_id</c> for <see cref="AuthUrl"/>; null: <c>cloud-services</c>, as ansible-galaxy.</summary>
     public string? ClientId { get; init; }
 
+    /// <summary><c>validate_certs</c>: check the server's TLS certificate. Default: true.</summary>
     public bool ValidateCerts { get; init; } = true;
 
+    /// <summary><c>timeout</c> of each request. Default: 60 s.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary><c>v3 = true</c>: skip discovery and use <c>v3/</c> below the URL.</summary>
@@ -36,12 +41,14 @@ public sealed record GalaxyServerSettings
             ? "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}"))
             : Token is not null && AuthUrl is null ? "Token " + Token : null;
 
+    /// <summary><c>name (url)</c>, without credentials.</summary>
     public override string ToString() => $"{Name} ({Url})";
 }
 
 /// <summary>The servers a command talks to, chosen as ansible-galaxy chooses them.</summary>
 public static class GalaxyServerList
 {
+    /// <summary>The default server when none is configured.</summary>
     public const string PublicGalaxy = "https://galaxy.ansible.com";
 
     /// <summary>

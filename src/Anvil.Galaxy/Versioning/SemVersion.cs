@@ -22,10 +22,13 @@ public sealed class SemVersion : IComparable<SemVersion>, IEquatable<SemVersion>
     /// <summary>The version as written (build metadata included).</summary>
     public string Text { get; }
 
+    /// <summary>The MAJOR number.</summary>
     public ulong Major { get; }
 
+    /// <summary>The MINOR number.</summary>
     public ulong Minor { get; }
 
+    /// <summary>The PATCH number.</summary>
     public ulong Patch { get; }
 
     /// <summary>The dot-separated pre-release identifiers; empty for a release.</summary>
@@ -34,14 +37,17 @@ public sealed class SemVersion : IComparable<SemVersion>, IEquatable<SemVersion>
     /// <summary>Build metadata after <c>+</c>, or "".</summary>
     public string Build { get; }
 
+    /// <summary>The version has pre-release identifiers.</summary>
     public bool IsPrerelease => Prerelease.Count > 0;
 
+    /// <summary>The version as written.</summary>
     public override string ToString() => Text;
 
     /// <summary>Parses a strict semantic version (no leading <c>v</c>, no spaces, three numeric parts).</summary>
     public static SemVersion Parse(string text) =>
         TryParse(text, out var v) ? v : throw new FormatException($"'{text}' is not a semantic version (MAJOR.MINOR.PATCH)");
 
+    /// <summary>Parses <c>MAJOR.MINOR.PATCH[-pre][+build]</c> (SemVer 2.0); false when <paramref name="text"/> is not one.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out SemVersion? version)
     {
         version = null;
@@ -221,6 +227,7 @@ public sealed class SemVersion : IComparable<SemVersion>, IEquatable<SemVersion>
         return parsed;
     }
 
+    /// <summary>SemVer precedence: build metadata ignored, a pre-release before its release; null sorts first.</summary>
     public int CompareTo(SemVersion? other)
     {
         if (other is null)
@@ -275,15 +282,21 @@ public sealed class SemVersion : IComparable<SemVersion>, IEquatable<SemVersion>
     /// <summary>Equal in precedence (build metadata ignored), as ansible-core compares versions.</summary>
     public bool Equals(SemVersion? other) => other is not null && CompareTo(other) == 0;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is SemVersion v && Equals(v);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Major, Minor, Patch, string.Join('.', Prerelease));
 
+    /// <summary>Lower precedence.</summary>
     public static bool operator <(SemVersion a, SemVersion b) => a.CompareTo(b) < 0;
 
+    /// <summary>Higher precedence.</summary>
     public static bool operator >(SemVersion a, SemVersion b) => a.CompareTo(b) > 0;
 
+    /// <summary>Lower or equal precedence.</summary>
     public static bool operator <=(SemVersion a, SemVersion b) => a.CompareTo(b) <= 0;
 
+    /// <summary>Higher or equal precedence.</summary>
     public static bool operator >=(SemVersion a, SemVersion b) => a.CompareTo(b) >= 0;
 }

@@ -36,6 +36,7 @@ public sealed class VersionRange
     /// <summary>The requirement as written.</summary>
     public string Text { get; }
 
+    /// <summary>The range accepts every version (<c>*</c> or no clause with a version).</summary>
     public bool IsAny => _clauses.All(c => c.Target is null);
 
     /// <summary>
@@ -46,11 +47,14 @@ public sealed class VersionRange
     public bool AllowsPrereleases =>
         !(Text == "*" || Text.StartsWith('<') || Text.StartsWith('>') || Text.StartsWith("!=", StringComparison.Ordinal));
 
+    /// <summary>The range as written.</summary>
     public override string ToString() => Text;
 
+    /// <summary>Parses a range; throws <see cref="FormatException"/> with the reason when it is not valid.</summary>
     public static VersionRange Parse(string text) =>
         TryParse(text, out var range, out var error) ? range : throw new FormatException(error);
 
+    /// <summary>Parses a range (ansible-galaxy syntax: <c>*</c>, a version, or comma-separated <c>==</c>, <c>!=</c>, <c>&gt;=</c>, <c>&gt;</c>, <c>&lt;=</c>, <c>&lt;</c> clauses); on failure <paramref name="error"/> says why.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out VersionRange? range, [NotNullWhen(false)] out string? error)
     {
         range = null;
@@ -119,6 +123,7 @@ public sealed class VersionRange
     public bool IsSatisfiedBy(string version) =>
         version == "*" || (SemVersion.TryParse(version, out var v) && IsSatisfiedBy(v));
 
+    /// <summary>Every clause accepts <paramref name="version"/>.</summary>
     public bool IsSatisfiedBy(SemVersion version)
     {
         foreach (var (op, target) in _clauses)

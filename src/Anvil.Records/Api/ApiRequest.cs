@@ -19,6 +19,7 @@ public sealed record ApiRequest(
     string BaseUrl,
     string? User = null)
 {
+    /// <summary>A <c>GET</c> of <paramref name="pathAndQuery"/> (which may carry a query string), without a body.</summary>
     public static ApiRequest Get(string pathAndQuery, string baseUrl = "http://localhost") =>
         Create("GET", pathAndQuery, default, baseUrl);
 
@@ -52,13 +53,16 @@ public sealed record ApiRequest(
 /// <summary>The answer: an HTTP status code and a JSON body (empty for 204).</summary>
 public sealed record ApiResponse(int Status, ReadOnlyMemory<byte> Body)
 {
+    /// <summary>Extra response headers (e.g. <c>Allow</c> on a 405), by name; empty by default.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>A response with <paramref name="status"/> and a UTF-8 JSON <paramref name="body"/>.</summary>
     public static ApiResponse Json(int status, ReadOnlyMemory<byte> body) => new(status, body);
 }
 
 /// <summary>Something that answers records API calls: the API itself on a local database, or a remote server.</summary>
 public interface IRecordsTransport
 {
+    /// <summary>Answers one call; API errors come back as responses (4xx with ARA's JSON error body), not exceptions.</summary>
     Task<ApiResponse> SendAsync(ApiRequest request, CancellationToken ct = default);
 }

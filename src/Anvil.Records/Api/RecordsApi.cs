@@ -18,7 +18,9 @@ public sealed partial class RecordsApi(AnvilDatabase db, RecordsApiOptions? opti
     private const string DetailMethods = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS";
     private const string ReadMethods = "GET, HEAD, OPTIONS";
 
+    /// <summary>The database the API reads and writes.</summary>
     public AnvilDatabase Database { get; } = db;
+    /// <summary>The API's settings (defaults when none were given).</summary>
     public RecordsApiOptions Options { get; } = options ?? new RecordsApiOptions();
 
     /// <summary>Sees the SQL of every read and lookup with its arguments; for tests.</summary>
@@ -26,6 +28,7 @@ public sealed partial class RecordsApi(AnvilDatabase db, RecordsApiOptions? opti
 
     private readonly ResponseCache _cache = new((options ?? new RecordsApiOptions()).ResponseCacheBytes);
 
+    /// <inheritdoc/>
     public async Task<ApiResponse> SendAsync(ApiRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);

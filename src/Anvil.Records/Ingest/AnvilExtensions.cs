@@ -16,6 +16,7 @@ public static class AnvilExtensions
 {
     private const string Prefix = "/api/v1/anvil/";
 
+    /// <summary>Answers a call under <c>/api/v1/anvil/</c> (the path must start with it); unknown paths get a 404.</summary>
     public static async Task<ApiResponse> SendAsync(RecordsApi api, ApiRequest request, CancellationToken ct)
     {
         var rest = request.Path[Prefix.Length..].TrimEnd('/');

@@ -21,6 +21,8 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
         "ansible.legacy.gather_facts",
     ];
 
+    /// <summary>Stores a batch in one transaction: creates the playbook record on the first batch of a run, skips
+    /// events already stored, and closes the playbook when the batch carries a final status.</summary>
     public Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {

@@ -11,6 +11,7 @@ namespace Anvil.Records.Ingest;
 /// </summary>
 public sealed record IngestBatch
 {
+    /// <summary>The run the events belong to; sent with every batch so any batch can create the playbook.</summary>
     public required RunInfo Run { get; init; }
 
     /// <summary>The job events; on the wire each is exactly its <c>job_events/*.json</c> file, with Anvil's meta as
@@ -34,15 +35,21 @@ public sealed record RunInfo
     /// <summary>Absolute path of the playbook (or <c>Ad-Hoc: module: args</c>).</summary>
     public required string Path { get; init; }
 
+    /// <summary>ansible-core version (ARA's <c>ansible_version</c>). Default: <c>unknown</c>.</summary>
     public string AnsibleVersion { get; init; } = "unknown";
+    /// <summary>Python version of the controller (ARA's <c>python_version</c>); null when unknown.</summary>
     public string? PythonVersion { get; init; }
+    /// <summary>Version of the recording client (ARA's <c>client_version</c>); null when unknown.</summary>
     public string? ClientVersion { get; init; }
+    /// <summary>Host name of the machine that ran the playbook (ARA's <c>controller</c>).</summary>
     public string? Controller { get; init; }
+    /// <summary>The user who ran it (ARA's <c>user</c>).</summary>
     public string? User { get; init; }
 
     /// <summary>The command line as a mapping (ARA's <c>arguments</c>), secrets already redacted.</summary>
     public JsonElement? Arguments { get; init; }
 
+    /// <summary>Label names to attach to the playbook (ARA's <c>labels</c>).</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
 }
 
@@ -58,6 +65,7 @@ public sealed record IngestResult(long PlaybookId, int Stored, int Duplicates);
 /// <summary>The wire format of ingestion (snake_case JSON, source-generated).</summary>
 public static class IngestSerialization
 {
+    /// <summary>A batch as the ingest endpoint and the spool files expect it, UTF-8 JSON.</summary>
     public static byte[] Serialize(IngestBatch batch) => JsonSerializer.SerializeToUtf8Bytes(batch, IngestJsonContext.Default.IngestBatch);
 
     /// <summary>A batch as <see cref="Serialize"/> wrote it (the recorder's spool files).</summary>
@@ -65,6 +73,7 @@ public static class IngestSerialization
         JsonSerializer.Deserialize(json, IngestJsonContext.Default.IngestBatch)
         ?? throw new JsonException("empty ingestion batch");
 
+    /// <summary>The ingest endpoint's answer; throws <see cref="JsonException"/> when the body is empty or malformed.</summary>
     public static IngestResult DeserializeResult(ReadOnlySpan<byte> json) =>
         JsonSerializer.Deserialize(json, IngestJsonContext.Default.IngestResult)
         ?? throw new JsonException("empty ingestion result");

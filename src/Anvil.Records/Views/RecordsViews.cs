@@ -35,6 +35,7 @@ public sealed class RecordsViews(AnvilDatabase database)
 
     private const string TaskFrom = "tasks t JOIN files f ON f.id = t.file_id LEFT JOIN task_counts tc ON tc.task_id = t.id";
 
+    /// <summary>The database the views read.</summary>
     public AnvilDatabase Database { get; } = database;
 
     /// <summary>
@@ -129,6 +130,7 @@ public sealed class RecordsViews(AnvilDatabase database)
         return items.OrderByDescending(p => p.Started).ThenByDescending(p => p.Id).ToList();
     }
 
+    /// <summary>The playbook page's header; null when there is no playbook <paramref name="id"/>.</summary>
     public async Task<PlaybookDetail?> PlaybookAsync(long id, CancellationToken ct = default)
     {
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -156,6 +158,7 @@ public sealed class RecordsViews(AnvilDatabase database)
         return new PlaybookDetail(summary, arguments, python, client, server, events);
     }
 
+    /// <summary>A playbook's plays in execution order, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<PlayItem>> PlaysAsync(long playbookId, int limit, CancellationToken ct = default)
     {
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -430,6 +433,7 @@ public sealed class RecordsViews(AnvilDatabase database)
         return found;
     }
 
+    /// <summary>The result page; null when there is no result <paramref name="id"/>.</summary>
     public async Task<ResultDetail?> ResultAsync(long id, CancellationToken ct = default)
     {
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -460,6 +464,7 @@ public sealed class RecordsViews(AnvilDatabase database)
         return new ResultDetail(result, content, task, task.PlayId, playName, playbook);
     }
 
+    /// <summary>The host page; null when there is no host <paramref name="id"/>.</summary>
     public async Task<HostDetail?> HostAsync(long id, CancellationToken ct = default)
     {
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -489,6 +494,7 @@ public sealed class RecordsViews(AnvilDatabase database)
         return new HostDetail(host with { Ignored = (int)ignored }, facts, playbook, results);
     }
 
+    /// <summary>The file page; null when there is no file <paramref name="id"/>.</summary>
     public async Task<FileDetail?> FileAsync(long id, CancellationToken ct = default)
     {
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -519,6 +525,7 @@ public sealed class RecordsViews(AnvilDatabase database)
         return new FileDetail(id, path, sha1, content, playbook, tasks);
     }
 
+    /// <summary>A playbook's files by path, the first <paramref name="limit"/> of them, with the total.</summary>
     public async Task<Paged<FileItem>> FilesAsync(long playbookId, int limit, CancellationToken ct = default)
     {
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -537,6 +544,7 @@ public sealed class RecordsViews(AnvilDatabase database)
         return new Paged<FileItem>(files, Math.Max(total, files.Count), limit, 0);
     }
 
+    /// <summary>A playbook's <c>ara_record</c> records by key, the first <paramref name="limit"/> of them, with the total.</summary>
     public async Task<Paged<RecordItem>> RecordsAsync(long playbookId, int limit, CancellationToken ct = default)
     {
         await using var c = await Database.OpenConnectionAsync(ct).ConfigureAwait(false);
