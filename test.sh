@@ -27,6 +27,8 @@ command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible-core)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 # Collections: the interop tests build every collection Debian's ansible package ships, with Anvil and ansible-galaxy.
 [[ -d /usr/lib/python3/dist-packages/ansible_collections ]] || missing+=(ansible)
+# ansible-galaxy's `manifest:` build mode (compared byte for byte with Anvil's) needs distlib.
+/usr/bin/python3 -c 'import distlib' >/dev/null 2>&1 || missing+=(python3-distlib)
 command -v ssh-agent >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]} (Debian packages the tests run for real)"
