@@ -88,8 +88,6 @@ public sealed record CollectionVersion
 /// <summary>A collection with its latest version's detail (null only while it has no version).</summary>
 public sealed record CollectionDetail(CollectionSummary Collection, CollectionVersion? Latest);
 
-/// <summary>One page of a list and the total count over all pages.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, long Count, int Offset, int Limit);
 
 /// <summary>The states of an import, as pulp's task states.</summary>
 public static class ImportState

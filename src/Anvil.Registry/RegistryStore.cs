@@ -177,7 +177,7 @@ public sealed partial class RegistryStore
 
     /// <summary>Collections (with at least one version), by namespace and name; <paramref name="ns"/> limits to one
     /// namespace, <paramref name="search"/> to those whose namespace, name or description contains it.</summary>
-    public async Task<Page<CollectionSummary>> ListCollectionsAsync(string? ns = null, string? search = null, int offset = 0,
+    public async Task<Paged<CollectionSummary>> ListCollectionsAsync(string? ns = null, string? search = null, int offset = 0,
         int limit = 100, CancellationToken ct = default)
     {
         (offset, limit) = Clamp(offset, limit);
@@ -201,7 +201,7 @@ public sealed partial class RegistryStore
         var count = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) " + from, args, cancellationToken: ct)).ConfigureAwait(false);
         var rows = await conn.QueryAsync<CollectionRow>(new CommandDefinition(
             CollectionColumns + from + " ORDER BY n.name, c.name LIMIT @limit OFFSET @offset", args, cancellationToken: ct)).ConfigureAwait(false);
-        return new Page<CollectionSummary>(rows.Select(r => r.ToSummary()).ToList(), count, offset, limit);
+        return new Paged<CollectionSummary>(rows.Select(r => r.ToSummary()).ToList(), count, limit, offset);
     }
 
     /// <summary>A collection with its latest version, or null when it does not exist (or has no version).</summary>
@@ -221,7 +221,7 @@ public sealed partial class RegistryStore
     }
 
     /// <summary>A collection's versions, highest first (SemVer order); null when the collection does not exist.</summary>
-    public async Task<Page<VersionSummary>?> ListVersionsAsync(string ns, string name, int offset = 0, int limit = 100,
+    public async Task<Paged<VersionSummary>?> ListVersionsAsync(string ns, string name, int offset = 0, int limit = 100,
         CancellationToken ct = default)
     {
         (offset, limit) = Clamp(offset, limit);
@@ -241,7 +241,7 @@ public sealed partial class RegistryStore
             .Skip(offset).Take(limit)
             .Select(r => new VersionSummary(r.Version, r.Prerelease != 0, r.Sha256, r.Size, r.Uploader, Clock.FromMicros(r.Created), r.RequiresAnsible))
             .ToList();
-        return new Page<VersionSummary>(ordered, rows.Count, offset, limit);
+        return new Paged<VersionSummary>(ordered, rows.Count, limit, offset);
     }
 
     /// <summary>One version, or null.</summary>
@@ -500,7 +500,7 @@ public sealed partial class RegistryStore
     }
 
     /// <summary>Imports, newest first: <paramref name="user"/>'s, or everyone's when null.</summary>
-    public async Task<Page<ImportRecord>> ListImportsAsync(string? user, int offset = 0, int limit = 100, CancellationToken ct = default)
+    public async Task<Paged<ImportRecord>> ListImportsAsync(string? user, int offset = 0, int limit = 100, CancellationToken ct = default)
     {
         (offset, limit) = Clamp(offset, limit);
         var where = user is null ? "" : " WHERE user_name = @user";
@@ -510,7 +510,7 @@ public sealed partial class RegistryStore
         var rows = await c.QueryAsync<ImportRow>(new CommandDefinition(
             ImportColumns + where + " ORDER BY created DESC, id LIMIT @limit OFFSET @offset",
             new { user, limit = (long)limit, offset = (long)offset }, cancellationToken: ct)).ConfigureAwait(false);
-        return new Page<ImportRecord>(rows.Select(r => r.ToRecord()).ToList(), count, offset, limit);
+        return new Paged<ImportRecord>(rows.Select(r => r.ToRecord()).ToList(), count, limit, offset);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -25,7 +25,7 @@ public sealed class RegistryViews(AnvilDatabase database)
 {
     /// <summary>Imports, newest first: <paramref name="user"/>'s, or everyone's when null. Logs are not read (a list
     /// of 50 imports would otherwise parse 50 logs).</summary>
-    public async Task<Page<ImportSummary>> ImportsAsync(string? user, int offset, int limit, CancellationToken ct = default)
+    public async Task<Paged<ImportSummary>> ImportsAsync(string? user, int offset, int limit, CancellationToken ct = default)
     {
         offset = Math.Max(0, offset);
         limit = Math.Clamp(limit, 1, RegistryStore.MaxPageSize);
@@ -41,7 +41,7 @@ public sealed class RegistryViews(AnvilDatabase database)
             ? offset + rows.Count
             : await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM registry_imports" + where, new { user },
                 cancellationToken: ct)).ConfigureAwait(false);
-        return new Page<ImportSummary>(rows.Select(r => r.ToSummary()).ToList(), count, offset, limit);
+        return new Paged<ImportSummary>(rows.Select(r => r.ToSummary()).ToList(), count, limit, offset);
     }
 
     /// <summary>Which of <paramref name="fullNames"/> (<c>namespace.name</c>) are collections of this registry with at

@@ -118,7 +118,7 @@ public abstract class RegistryStoreContract : IDisposable
         Assert.Equal(4, detail.Collection.VersionCount);
 
         var page = await store.ListVersionsAsync("acme", "demo", offset: 1, limit: 2);
-        Assert.Equal(4, page!.Count);
+        Assert.Equal(4, page!.Total);
         Assert.Equal(["1.10.0", "1.2.0"], page.Items.Select(v => v.Version));
         var all = await store.ListVersionsAsync("acme", "demo");
         Assert.Equal(["2.0.0-beta.1", "1.10.0", "1.2.0", "1.0.0"], all!.Items.Select(v => v.Version));
@@ -148,9 +148,9 @@ public abstract class RegistryStoreContract : IDisposable
 
         var all = await store.ListCollectionsAsync();
         Assert.Equal(["acme.db", "acme.web", "zeta.web_tools"], all.Items.Select(c => c.FullName));
-        Assert.Equal(3, all.Count);
+        Assert.Equal(3, all.Total);
         var acme = await store.ListCollectionsAsync(ns: "acme", limit: 1, offset: 1);
-        Assert.Equal(2, acme.Count);
+        Assert.Equal(2, acme.Total);
         Assert.Equal(["acme.web"], acme.Items.Select(c => c.FullName));
         Assert.Equal(["acme.web", "zeta.web_tools"], (await store.ListCollectionsAsync(search: "WEB")).Items.Select(c => c.FullName));
         Assert.Equal(["acme.web"], (await store.ListCollectionsAsync(search: "pages")).Items.Select(c => c.FullName));
@@ -255,7 +255,7 @@ public abstract class RegistryStoreContract : IDisposable
         Assert.NotNull(failed.Finished);
 
         Assert.Equal([ok.Id], (await store.ListImportsAsync("alice")).Items.Select(i => i.Id));
-        Assert.Equal(2, (await store.ListImportsAsync(null)).Count);
+        Assert.Equal(2, (await store.ListImportsAsync(null)).Total);
         Assert.Null(await store.GetImportAsync("no-such-id"));
     }
 

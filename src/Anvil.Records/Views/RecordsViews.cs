@@ -1,3 +1,4 @@
+using Anvil.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;

@@ -3,9 +3,6 @@ namespace Anvil.Records.Views;
 /// <summary>A playbook's numbers of children, kept by triggers (ARA's <c>items</c>).</summary>
 public sealed record ItemCounts(long Plays, long Tasks, long Results, long Hosts, long Files, long Records);
 
-/// <summary>One page of a longer list: the rows, how many there are in all, and where the page starts.</summary>
-public sealed record Paged<T>(IReadOnlyList<T> Items, long Total, int Limit, long Offset);
-
 /// <summary>A playbook as lists show it (no arguments: they can be large and a list does not show them).</summary>
 public sealed record PlaybookSummary(
     long Id, string Status, string? Name, string Path, string AnsibleVersion, string? Controller, string? User,

@@ -1,3 +1,4 @@
+using Anvil.Data;
 using Anvil.Records.Api;
 using Anvil.Records.Views;
 using Anvil.Server.Ui;

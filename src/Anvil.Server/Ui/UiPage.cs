@@ -1,3 +1,4 @@
+using Anvil.Data;
 using System.Globalization;
 using System.Text;
 using Anvil.Records.Views;

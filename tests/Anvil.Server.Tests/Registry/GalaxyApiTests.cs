@@ -189,7 +189,7 @@ public sealed class GalaxyApiTests
         }
         Assert.Empty((await r.Store.ListCollectionsAsync()).Items);
         Assert.Null(await r.Store.GetVersionAsync("acme", "demo", "1.0.0"));
-        Assert.Equal(cases.Count, (await r.Store.ListImportsAsync("alice")).Count);
+        Assert.Equal(cases.Count, (await r.Store.ListImportsAsync("alice")).Total);
 
         // Refused before the body is read: bad file name, wrong sha256, not multipart.
         using (var badName = await r.UploadAsync(good, r.AliceToken, filename: "demo.tar.gz"))

@@ -52,7 +52,4 @@ public abstract class RegistryPage : UiPage
         return ((int)Math.Min(OffsetOf(offsetName, pageName, limit), int.MaxValue - limit), limit);
     }
 
-    /// <summary>Pager state for a registry page of items.</summary>
-    public PagerModel Pager<T>(Page<T> page, string offsetName = "offset", string pageName = "page") =>
-        new(page.Count, page.Limit, page.Offset, offset => With((offsetName, offset == 0 ? null : offset), (pageName, null)));
 }

@@ -1,3 +1,4 @@
+using Anvil.Data;
 using Anvil.Registry;
 using Anvil.Server.Ui;
 using Anvil.Server.Registry;
@@ -8,7 +9,7 @@ namespace Anvil.Server.Pages.Registry;
 /// version, description and last update, and its namespaces with their owners and collection counts.</summary>
 public sealed class CollectionsModel : RegistryPage
 {
-    public Page<CollectionSummary> Collections { get; private set; } = new([], 0, 1, 0);
+    public Paged<CollectionSummary> Collections { get; private set; } = new([], 0, 1, 0);
 
     public IReadOnlyList<RegistryNamespace> Namespaces { get; private set; } = [];
 
@@ -28,8 +29,8 @@ public sealed class CollectionsModel : RegistryPage
             (n.Description?.Contains(q, StringComparison.OrdinalIgnoreCase) ?? false) ||
             n.Owners.Any(o => o.Contains(q, StringComparison.OrdinalIgnoreCase))).ToList();
         var page = Collections;
-        Title = page.Count == 0 ? "Collections"
-            : page.Count <= page.Limit && page.Offset == 0 ? $"Collections: {page.Count}"
-            : $"Collections: {page.Offset + 1}–{page.Offset + page.Items.Count} of {page.Count}";
+        Title = page.Total == 0 ? "Collections"
+            : page.Total <= page.Limit && page.Offset == 0 ? $"Collections: {page.Total}"
+            : $"Collections: {page.Offset + 1}–{page.Offset + page.Items.Count} of {page.Total}";
     }
 }

@@ -1,3 +1,4 @@
+using Anvil.Data;
 using Anvil.Registry;
 using Anvil.Server.Ui;
 using Anvil.Server.Registry;
@@ -9,7 +10,7 @@ public sealed class NamespaceModel : RegistryPage
 {
     public RegistryNamespace Namespace { get; private set; } = null!;
 
-    public Page<CollectionSummary> Collections { get; private set; } = new([], 0, 1, 0);
+    public Paged<CollectionSummary> Collections { get; private set; } = new([], 0, 1, 0);
 
     /// <summary>Whether the reader may publish here (an owner; admins may publish anywhere).</summary>
     public bool CanPublish { get; private set; }

@@ -101,7 +101,7 @@ internal static class GalaxyEndpoints
         return JsonBytes.Ok(GalaxyJson.Write(w =>
         {
             w.WriteStartObject();
-            GalaxyJson.Page(w, $"{root}v3/collections/", extra, page.Count, offset, limit);
+            GalaxyJson.Page(w, $"{root}v3/collections/", extra, page.Total, offset, limit);
             w.WriteStartArray("data");
             foreach (var item in page.Items)
             {
@@ -137,7 +137,7 @@ internal static class GalaxyEndpoints
         return JsonBytes.Ok(GalaxyJson.Write(w =>
         {
             w.WriteStartObject();
-            GalaxyJson.Page(w, $"{root}v3/collections/{ns}/{name}/versions/", "", page.Count, offset, limit);
+            GalaxyJson.Page(w, $"{root}v3/collections/{ns}/{name}/versions/", "", page.Total, offset, limit);
             w.WriteStartArray("data");
             foreach (var v in page.Items)
             {

@@ -1,3 +1,4 @@
+using Anvil.Data;
 using Anvil.Galaxy.Versioning;
 using Anvil.Registry;
 using Anvil.Server.Ui;
@@ -23,7 +24,7 @@ public sealed class CollectionModel : RegistryPage
     /// <summary>The dependencies this registry hosts (<c>namespace.name</c>).</summary>
     public IReadOnlySet<string> Hosted { get; private set; } = new HashSet<string>();
 
-    public Page<VersionSummary> Versions { get; private set; } = new([], 0, 1, 0);
+    public Paged<VersionSummary> Versions { get; private set; } = new([], 0, 1, 0);
 
     /// <summary>The README as safe HTML, or null when the artifact has none.</summary>
     public Microsoft.AspNetCore.Html.IHtmlContent? ReadmeHtml { get; private set; }

@@ -1,3 +1,4 @@
+using Anvil.Data;
 using Anvil.Registry;
 using Anvil.Server.Ui;
 using Anvil.Server.Registry;
@@ -10,7 +11,7 @@ public sealed class ImportsModel : RegistryPage
 {
     protected override bool NeedsUser => true;
 
-    public Page<ImportSummary> Imports { get; private set; } = new([], 0, 1, 0);
+    public Paged<ImportSummary> Imports { get; private set; } = new([], 0, 1, 0);
 
     public bool IsAdmin { get; private set; }
 
