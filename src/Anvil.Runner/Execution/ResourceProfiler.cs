@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Anvil.Events;
+using Anvil.Yaml;
 
 namespace Anvil.Runner.Execution;
 
@@ -279,27 +280,10 @@ internal sealed class ResourceProfiler : IAsyncDisposable
         }
     }
 
-    /// <summary>A float as Python's json.dumps writes it (repr: shortest round trip, always a point or exponent).</summary>
-    internal static string PythonFloat(double d)
-    {
-        if (double.IsNaN(d))
-        {
-            return "NaN";
-        }
-        if (double.IsInfinity(d))
-        {
-            return d > 0 ? "Infinity" : "-Infinity";
-        }
-        var s = d.ToString("R", CultureInfo.InvariantCulture);
-        if (s.Contains('E'))
-        {
-            var at = s.IndexOf('E');
-            var mantissa = s[..at];
-            var exponent = int.Parse(s[(at + 1)..], CultureInfo.InvariantCulture);
-            return mantissa + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
-        }
-        return s.Contains('.') ? s : s + ".0";
-    }
+    /// <summary>A float as Python's json.dumps writes it: repr for finite values (Anvil.Yaml's
+    /// <see cref="PythonFormat.Float"/>), and json's own names for the others.</summary>
+    internal static string PythonFloat(double d) =>
+        double.IsNaN(d) ? "NaN" : double.IsInfinity(d) ? (d > 0 ? "Infinity" : "-Infinity") : PythonFormat.Float(d);
 
     private static void WriteAscii(ArrayBufferWriter<byte> w, string s) => w.Write(Encoding.ASCII.GetBytes(s));
 
