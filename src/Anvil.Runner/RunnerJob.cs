@@ -466,7 +466,8 @@ public sealed class RunnerJob
                     {
                         continue;
                     }
-                    var path = store.WriteEvent(e);
+                    // In JSON mode the stdout line is the event file's content: serialized once for both.
+                    var path = _options.JsonMode ? store.WriteEvent(e.Counter, e.Uuid, json.WrittenSpan) : store.WriteEvent(e);
                     _journal.Append(e, path);
                 }
             }

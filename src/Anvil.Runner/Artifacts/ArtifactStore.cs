@@ -166,9 +166,15 @@ public sealed class ArtifactStore : IAsyncDisposable
     {
         _eventBuffer.ResetWrittenCount();
         JobEventSerializer.Write(_eventBuffer, e);
-        var path = Path.Combine(JobEventsDirectory,
-            e.Counter.ToString(CultureInfo.InvariantCulture) + "-" + e.Uuid + ".json");
-        WriteAtomically(path, _eventBuffer.WrittenSpan);
+        return WriteEvent(e.Counter, e.Uuid, _eventBuffer.WrittenSpan);
+    }
+
+    /// <summary>Writes <c>job_events/&lt;counter&gt;-&lt;uuid&gt;.json</c> with an event already serialized (a JSON-mode
+    /// line, a worker stream's line); returns its path.</summary>
+    public string WriteEvent(long counter, string uuid, ReadOnlySpan<byte> json)
+    {
+        var path = Path.Combine(JobEventsDirectory, counter.ToString(CultureInfo.InvariantCulture) + "-" + uuid + ".json");
+        WriteAtomically(path, json);
         return path;
     }
 

@@ -112,7 +112,7 @@ public static class StreamProcessor
                         }
                         try
                         {
-                            await ReceiveArtifactsAsync(reader, size, Store().Directory, ct).ConfigureAwait(false);
+                            await DirectoryZip.ReceiveAsync(reader, size, Store().Directory, ct).ConfigureAwait(false);
                             zipReceived = true;
                         }
                         catch (StreamCutException e)
@@ -137,8 +137,7 @@ public static class StreamProcessor
                             ident ??= ri.GetString();
                         }
                         var s = Store();
-                        ArtifactStore.WriteAtomically(
-                            Path.Combine(s.JobEventsDirectory, counter + "-" + uuid + ".json"), line.Span);
+                        s.WriteEvent(counter, uuid, line.Span);
                         if (!zipReceived && root.TryGetProperty("stdout", out var text) && text.ValueKind == JsonValueKind.String)
                         {
                             var t = text.GetString()!;
@@ -206,21 +205,22 @@ public static class StreamProcessor
 
     /// <summary>An event line: ansible-runner's later processors keep only lines whose counter and uuid are set
     /// (a keepalive has 0 for both).</summary>
-    private static bool IsEvent(JsonElement root, out string counter, out string uuid)
+    private static bool IsEvent(JsonElement root, out long counter, out string uuid)
     {
-        counter = uuid = "";
+        counter = 0;
+        uuid = "";
         if (!root.TryGetProperty("counter", out var c) || !root.TryGetProperty("uuid", out var u))
         {
             return false;
         }
-        counter = c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var n) ? n.ToString(CultureInfo.InvariantCulture) : "";
+        if (c.ValueKind != JsonValueKind.Number || !c.TryGetInt64(out counter))
+        {
+            return false;
+        }
         uuid = u.ValueKind == JsonValueKind.String ? u.GetString() ?? "" : "";
         // The uuid becomes part of a file name: only what a uuid can contain.
-        return counter is not ("" or "0") && uuid.Length > 0 && uuid.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '-');
+        return counter != 0 && uuid.Length > 0 && uuid.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '-');
     }
-
-    private static Task ReceiveArtifactsAsync(StreamFrameReader reader, long size, string artifactDir, CancellationToken ct) =>
-        DirectoryZip.ReceiveAsync(reader, size, artifactDir, ct);
 
     private static int? ReadRc(string artifactDir)
     {
