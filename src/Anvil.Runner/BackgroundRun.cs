@@ -18,6 +18,16 @@ public enum StopOutcome
     Killed,
 }
 
+/// <summary>A background run that is going.</summary>
+/// <param name="Pid">Its runner's pid.</param>
+/// <param name="Ident">The run's ident, or null when its runner did not record one (an older Anvil).</param>
+public sealed record LiveRun(int Pid, string? Ident)
+{
+    /// <summary>It is not the run <paramref name="ident"/> (a run without a recorded ident is taken at its word, as
+    /// ansible-runner takes any); a null <paramref name="ident"/> matches every run.</summary>
+    public bool IsOtherThan(string? ident) => ident is not null && Ident is not null && Ident != ident;
+}
+
 /// <summary>
 /// Runs in the background from a private data dir, as ansible-runner's <c>start</c>, <c>stop</c> and
 /// <c>is-alive</c> do: while a background runner runs, <c>&lt;private data dir&gt;/pid</c> holds its pid. The file
@@ -50,23 +60,19 @@ public static class BackgroundRun
     /// <summary>The exit code of a process this one spawned, once it has ended; null while it runs.</summary>
     public static int? TryGetExitCode(int pid) => ChildProcess.TryGetExitCode(pid);
 
-    /// <summary>The pid of the live background runner of <paramref name="privateDataDir"/>, or null.</summary>
-    public static int? LivePid(string privateDataDir)
+    /// <summary>The live background run of <paramref name="privateDataDir"/> (its runner's pid and the run's ident),
+    /// or null when none runs; one read of the pid file.</summary>
+    public static LiveRun? Live(string privateDataDir)
     {
         var owner = ReadPidFile(PidFile(privateDataDir));
-        return owner is { } o && IsRunning(o.Pid, o.StartTime) ? o.Pid : null;
+        return owner is { } o && IsRunning(o.Pid, o.StartTime) ? new LiveRun(o.Pid, o.Ident) : null;
     }
+
+    /// <summary>The pid of the live background runner of <paramref name="privateDataDir"/>, or null.</summary>
+    public static int? LivePid(string privateDataDir) => Live(privateDataDir)?.Pid;
 
     /// <summary>True while the background runner of <paramref name="privateDataDir"/> runs.</summary>
-    public static bool IsAlive(string privateDataDir) => LivePid(privateDataDir) is not null;
-
-    /// <summary>The ident of the live background run of <paramref name="privateDataDir"/>, or null (none runs, or
-    /// its runner did not record one).</summary>
-    public static string? LiveIdent(string privateDataDir)
-    {
-        var owner = ReadPidFile(PidFile(privateDataDir));
-        return owner is { } o && IsRunning(o.Pid, o.StartTime) ? o.Ident : null;
-    }
+    public static bool IsAlive(string privateDataDir) => Live(privateDataDir) is not null;
 
     /// <summary>Writes this process's pid file (pid, start time, and the run's <paramref name="ident"/>, so that
     /// <c>stop -i</c> and <c>is-alive -i</c> can tell which run it is); fails when another live runner owns it.

@@ -15,13 +15,8 @@ internal static class IsAliveCommand
         set.AddAcceptedTo(command, "anvil is-alive PRIVATE_DATA_DIR [-i IDENT]");
         command.SetAction(parse =>
         {
-            var dir = parse.GetValue(set.PrivateDataDir)!;
-            if (!BackgroundRun.IsAlive(dir))
-            {
-                return 1;
-            }
-            // A runner that recorded no ident (an older Anvil) is taken at its word, as ansible-runner takes any.
-            return set.Ident(parse) is { } ident && BackgroundRun.LiveIdent(dir) is { } live && live != ident ? 1 : 0;
+            var live = BackgroundRun.Live(parse.GetValue(set.PrivateDataDir)!);
+            return live is null || live.IsOtherThan(set.Ident(parse)) ? 1 : 0;
         });
         return command;
     }

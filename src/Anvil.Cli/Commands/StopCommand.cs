@@ -21,11 +21,12 @@ internal static class StopCommand
         {
             var error = parse.InvocationConfiguration.Error;
             var dir = Path.GetFullPath(parse.GetValue(set.PrivateDataDir)!);
-            var pid = BackgroundRun.LivePid(dir);
-            if (pid is not null && set.Ident(parse) is { } ident && BackgroundRun.LiveIdent(dir) is { } live && live != ident)
+            var live = BackgroundRun.Live(dir);
+            var pid = live?.Pid;
+            if (live is not null && live.IsOtherThan(set.Ident(parse)))
             {
                 return RunCommand.Fail(error,
-                    $"{Path.Combine(dir, BackgroundRun.PidFileName)}: the run going from this private data dir is '{live}', not '{ident}'; nothing was stopped");
+                    $"{Path.Combine(dir, BackgroundRun.PidFileName)}: the run going from this private data dir is '{live.Ident}', not '{set.Ident(parse)}'; nothing was stopped");
             }
             switch (await BackgroundRun.StopAsync(dir, Grace, ct: ct))
             {
