@@ -221,6 +221,47 @@ public class RemoteExecutionTests
     }
 
     [Fact]
+    public async Task WorkerDiskFull_ErrorStatusInTheStream_NoStackTrace()
+    {
+        using var controller = Fixtures.Copy(Fixtures.FixturePdd);
+        controller.File("project/fill.yml", """
+            - hosts: localhost
+              gather_facts: false
+              tasks:
+                - name: big
+                  ansible.builtin.debug:
+                    msg: "{{ '0123456789abcdef' * 12800 }}"
+                - name: long
+                  ansible.builtin.command: sleep 300
+
+            """);
+        var job = await CaptureAsync(AnvilCmd("transmit", controller.Path, "-p", "fill.yml", "-i", "full1"));
+        using var node = new TempDir();
+        // A real full disk on the node: the job unpacks (a few KiB) but its artifacts cannot be kept.
+        var (mounted, mountOut) = await Processes.RunAsync("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", node.Path);
+        Assert.True(mounted == 0, $"mounting a tmpfs needs root: {mountOut}");
+        try
+        {
+            var (rc, output, error) = await FeedAsync(AnvilCmd("worker", "--private-data-dir", node.Path), job);
+            Assert.NotEqual(0, rc);
+            Assert.DoesNotContain("Unhandled exception", error);
+            Assert.DoesNotContain("   at ", error);
+            var lines = Encoding.UTF8.GetString(output).TrimEnd('\n').Split('\n');
+            Assert.Equal("{\"eof\": true}", lines[^1]);
+            var status = JsonDocument.Parse(lines[^2]).RootElement;
+            Assert.Equal("error", status.GetProperty("status").GetString());
+            Assert.Contains("cannot write the run's artifacts: No space left on device", status.GetProperty("job_explanation").GetString());
+        }
+        finally
+        {
+            if ((await Processes.RunAsync("umount", node.Path)).Rc != 0)
+            {
+                await Processes.RunAsync("umount", "-l", node.Path);
+            }
+        }
+    }
+
+    [Fact]
     public async Task UnknownKwargsKey_OneClearErrorLine_ProcessReportsIt()
     {
         var sample = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Samples, "runner", "streams", "transmit.stream"));

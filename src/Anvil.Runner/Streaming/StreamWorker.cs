@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Anvil.Events;
+using Anvil.Runner.Artifacts;
 using Anvil.Runner.Execution;
 using Anvil.Runner.Inputs;
 
@@ -187,6 +188,12 @@ public static class StreamWorker
         try
         {
             result = await AnsibleRunner.Start(job, plan, ct).Completion.ConfigureAwait(false);
+        }
+        catch (ArtifactWriteException e)
+        {
+            // The runner has stopped Ansible; on the node, as on a controller, that is one line naming the path,
+            // here the stream's error status (the events already sent stay with the processor).
+            return Error(writer, e.Message);
         }
         finally
         {
