@@ -19,12 +19,15 @@ public sealed class MigrationSet
 {
     private const string Prefix = "migrations/";
 
-    private readonly Func<SqlDialect, IReadOnlyList<Migration>> _migrations;
+    // Read once per dialect: the embedded scripts never change, and every open of a database asks for them.
+    private readonly Lazy<IReadOnlyList<Migration>> _sqlite;
+    private readonly Lazy<IReadOnlyList<Migration>> _postgres;
 
     private MigrationSet(string part, Func<SqlDialect, IReadOnlyList<Migration>> migrations)
     {
         Part = part;
-        _migrations = migrations;
+        _sqlite = new(() => migrations(SqlDialect.Sqlite));
+        _postgres = new(() => migrations(SqlDialect.Postgres));
     }
 
     /// <summary>The part's name (its assembly's, such as <c>Anvil.Records</c>).</summary>
@@ -45,7 +48,7 @@ public sealed class MigrationSet
     public static MigrationSet Data { get; } = FromAssembly(typeof(MigrationSet).Assembly);
 
     /// <summary>The part's migrations for <paramref name="dialect"/>, by version.</summary>
-    public IReadOnlyList<Migration> For(SqlDialect dialect) => _migrations(dialect);
+    public IReadOnlyList<Migration> For(SqlDialect dialect) => (dialect == SqlDialect.Sqlite ? _sqlite : _postgres).Value;
 
     private static List<Migration> Read(Assembly assembly, string part, SqlDialect dialect)
     {

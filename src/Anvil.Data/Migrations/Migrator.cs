@@ -34,6 +34,11 @@ public sealed class Migrator(AnvilDatabase db)
         await using var c = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
         using var s = new SqlSession(c, null, db.Dialect);
         await EnsureTableAsync(s).ConfigureAwait(false);
+        return await RecordedAsync(c, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<List<int>> RecordedAsync(DbConnection c, CancellationToken ct)
+    {
         await using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT version FROM schema_migrations ORDER BY version";
         var versions = new List<int>();
@@ -45,11 +50,26 @@ public sealed class Migrator(AnvilDatabase db)
         return versions;
     }
 
+    /// <summary>The versions recorded, read without writing anything (no table yet: none).</summary>
+    private async Task<HashSet<int>> RecordedAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var s = new SqlSession(c, null, db.Dialect);
+        var exists = await s.LongAsync(db.Dialect == SqlDialect.Postgres
+            ? "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").ConfigureAwait(false);
+        return exists > 0 ? [.. await RecordedAsync(c, ct).ConfigureAwait(false)] : [];
+    }
+
     /// <summary>Applies what is missing; returns the migrations it applied.</summary>
     public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken ct = default)
     {
         var applied = new List<Migration>();
-        foreach (var m in Available())
+        // Almost every open finds everything applied: one read says so, instead of a write transaction (SQLite's
+        // writer queue, PostgreSQL's advisory lock) per migration. What is missing is checked again under the lock.
+        var all = Available();
+        var recorded = await RecordedAsync(ct).ConfigureAwait(false);
+        foreach (var m in all.Where(m => !recorded.Contains(m.Version)))
         {
             var done = await db.WriteAsync(async (c, tx) =>
             {

@@ -61,7 +61,7 @@ internal sealed class ListQuery(ApiRequest request, Db db)
 
     /// <summary>One filter: its value read as its kind says, compared as its match says, the comparison put inside
     /// the filter's <see cref="RecordFilter.Within"/> when it has one.</summary>
-    public void Apply(RecordFilter f)
+    private void Apply(RecordFilter f)
     {
         switch (f.Kind)
         {

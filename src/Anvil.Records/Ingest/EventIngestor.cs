@@ -183,7 +183,7 @@ public sealed class EventIngestor(AnvilDatabase db, string serverVersion = "1.7.
                 var delegatedId = await HostIdAsync(delegated).ConfigureAwait(false);
                 await _s.ExecuteAsync("INSERT INTO results_delegated_to (result_id, host_id) VALUES (@resultId, @delegatedId) ON CONFLICT DO NOTHING", ("resultId", resultId), ("delegatedId", delegatedId)).ConfigureAwait(false);
             }
-            if (status is "failed" or "unreachable" && !ignore)
+            if (!ignore && Api.ResultStatus.Failures.Contains(status))
             {
                 await _s.ExecuteAsync("UPDATE tasks SET status = 'failed', updated = @now WHERE id = @taskId", ("now", _now), ("taskId", taskId)).ConfigureAwait(false);
             }

@@ -104,10 +104,6 @@ public sealed record ResourceDescriptor(string Name, string Noun, string Title, 
     /// <summary>The id column: ties are broken by it.</summary>
     internal string IdSql { get; init; } = "";
 
-    /// <summary>The filter of this name; an unknown name is a programming error.</summary>
-    public RecordFilter Filter(string name) =>
-        Filters.FirstOrDefault(f => f.Name == name) ?? throw new ArgumentException($"{Name} has no filter {name}", nameof(name));
-
     /// <summary>The <c>status</c> filter's choices (the stored statuses); empty when there is none.</summary>
     public IReadOnlyList<string> StatusChoices => Filters.FirstOrDefault(f => f.Kind == FilterKind.Status)?.Choices ?? [];
 }

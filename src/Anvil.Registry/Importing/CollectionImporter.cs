@@ -6,10 +6,6 @@ using Anvil.Galaxy.Metadata;
 
 namespace Anvil.Registry.Importing;
 
-/// <summary>One line of an import's log: <see cref="Level"/> is INFO, WARNING or ERROR, and the text names the file
-/// and field it is about.</summary>
-public sealed record ImportLogEntry(string Level, string Message, DateTimeOffset Time);
-
 /// <summary>A content item of a collection (a module, another plugin, a role), as Galaxy lists them.</summary>
 public sealed record ContentItem(string Name, string ContentType);
 
@@ -17,8 +13,9 @@ public sealed record ContentItem(string Name, string ContentType);
 /// artifact at <see cref="ArtifactPath"/>; otherwise <see cref="ErrorDescription"/> says why it was refused.</summary>
 public sealed record ImportResult
 {
-    /// <summary>What the checks reported, in order (the import's log).</summary>
-    public required IReadOnlyList<ImportLogEntry> Log { get; init; }
+    /// <summary>What the checks reported, in order (the import's log); each message names the file and field it is
+    /// about.</summary>
+    public required IReadOnlyList<ImportMessage> Log { get; init; }
 
     /// <summary>Whether the artifact passed every check.</summary>
     public bool Succeeded => ErrorDescription is null;
@@ -134,15 +131,15 @@ public static class CollectionImporter
     public static ImportResult Check(string path, string filename, string? expectedSha256, string sha256, long size,
         ImportOptions options, CancellationToken ct = default)
     {
-        var log = new List<ImportLogEntry>();
+        var log = new List<ImportMessage>();
         var time = options.Time;
-        void Info(string m) => log.Add(new ImportLogEntry("INFO", m, time.GetUtcNow()));
-        void Warn(string m) => log.Add(new ImportLogEntry("WARNING", m, time.GetUtcNow()));
+        void Info(string m) => log.Add(new ImportMessage(ImportMessage.Info, m, time.GetUtcNow()));
+        void Warn(string m) => log.Add(new ImportMessage(ImportMessage.Warning, m, time.GetUtcNow()));
         ImportResult Fail(string description, IEnumerable<string>? errors = null)
         {
             foreach (var e in errors ?? [description])
             {
-                log.Add(new ImportLogEntry("ERROR", e, time.GetUtcNow()));
+                log.Add(new ImportMessage(ImportMessage.Error, e, time.GetUtcNow()));
             }
             return new ImportResult
             {

@@ -41,7 +41,7 @@ public sealed class ImportProcessor(RegistryStore store)
         await store.UpdateImportAsync(job.ImportId, ImportState.Running, [started], ct: ct).ConfigureAwait(false);
         var result = await Task.Run(() => CollectionImporter.Check(job.StagedPath, job.Filename, job.ExpectedSha256, job.Sha256,
             job.Size, new ImportOptions { Time = store.Database.Time }, ct), ct).ConfigureAwait(false);
-        var log = result.Log.Select(l => new ImportMessage(l.Level, l.Message, l.Time)).Prepend(started).ToList();
+        var log = result.Log.Prepend(started).ToList();
         if (!result.Succeeded)
         {
             CollectionImporter.TryDelete(job.StagedPath);
